@@ -1,0 +1,120 @@
+"""Error rendering: every error leaves the app as ``{"detail": ...}`` (issue 3).
+
+    ServiceError (impl.errors)      -> its status, {"detail": str}, its headers
+    RequestValidationError          -> 422 {"detail": [{"loc", "msg", "type", ...}]}
+    framework 400 (unparsable body) -> 422 in the same shape: the contract has no 400
+    Starlette HTTPException         -> its status, {"detail": ...}, its headers
+                                       (405 gets an Allow header listing every method)
+    any other Exception             -> logged with its traceback, 500 {"detail": "Internal
+                                       server error"}: no trace, SQL or message to the client
+
+Unexpected exceptions are caught by ``UnhandledErrorMiddleware`` rather than by an
+``Exception`` handler: Starlette runs such a handler in ServerErrorMiddleware, outside every
+user middleware, so its 500 would miss X-Request-ID, the security headers and CORS. The
+``Exception`` handler is still installed as a backstop for failures in those middlewares.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from fastapi.encoders import jsonable_encoder
+from fastapi.exceptions import RequestValidationError
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Match, Route
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from impl.errors import ServiceError
+
+__all__ = ["INTERNAL_ERROR_BODY", "UnhandledErrorMiddleware", "install_error_handlers"]
+
+INTERNAL_ERROR_BODY = {"detail": "Internal server error"}
+
+_logger = logging.getLogger(__name__)
+
+
+def install_error_handlers(app: Starlette) -> None:
+    app.add_exception_handler(ServiceError, _service_error)
+    app.add_exception_handler(RequestValidationError, _validation_error)
+    app.add_exception_handler(HTTPException, _http_exception)
+    app.add_exception_handler(Exception, _unhandled)
+
+
+async def _service_error(_request: Request, exc: Exception) -> Response:
+    if not isinstance(exc, ServiceError):  # Starlette types every handler for Exception
+        raise exc
+    return JSONResponse({"detail": exc.detail}, status_code=exc.status_code, headers=exc.headers)
+
+
+async def _validation_error(_request: Request, exc: Exception) -> Response:
+    if not isinstance(exc, RequestValidationError):  # Starlette types every handler for Exception
+        raise exc
+    return JSONResponse({"detail": jsonable_encoder(exc.errors())}, status_code=422)
+
+
+async def _http_exception(request: Request, exc: Exception) -> Response:
+    if not isinstance(exc, HTTPException):  # Starlette types every handler for Exception
+        raise exc
+    headers = dict(exc.headers or {})
+    if exc.status_code == 400:
+        # FastAPI answers 400 for a body it cannot parse (e.g. JSON that is not UTF-8);
+        # for the contract that is invalid input like any other: 422.
+        error = {"type": "body_invalid", "loc": ["body"], "msg": str(exc.detail), "input": None}
+        return JSONResponse({"detail": [error]}, status_code=422, headers=headers)
+    if exc.status_code == 405:
+        headers["Allow"] = _allowed_methods(request) or headers.get("Allow", "")
+    if exc.status_code in (204, 304):
+        return Response(status_code=exc.status_code, headers=headers)
+    return JSONResponse({"detail": exc.detail}, status_code=exc.status_code, headers=headers)
+
+
+def _allowed_methods(request: Request) -> str:
+    """Every method any route serves at this path. Starlette's own Allow header lists only
+    the first route whose path matched, which is wrong when GET and PUT of one path are
+    separate routes (Schemathesis' allow_header_conformance check)."""
+    router = getattr(request.app, "router", None)
+    methods: set[str] = set()
+    for route in getattr(router, "routes", ()):
+        if isinstance(route, Route) and route.methods:
+            match, _ = route.matches(request.scope)
+            if match is not Match.NONE:
+                methods |= route.methods
+    return ", ".join(sorted(methods))
+
+
+async def _unhandled(_request: Request, exc: Exception) -> Response:
+    _logger.error("Unhandled error outside the error middleware", exc_info=exc)
+    return JSONResponse(INTERNAL_ERROR_BODY, status_code=500)
+
+
+class UnhandledErrorMiddleware:
+    """Turns any exception escaping the app into the contract's 500, inside the other
+    middlewares so that the answer still carries their headers. The exception is logged
+    once, here, with its traceback and the request id; it is not re-raised, so the server
+    does not log it a second time without the request id."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        response_started = False
+
+        async def send_and_track(message: Message) -> None:
+            nonlocal response_started
+            if message["type"] == "http.response.start":
+                response_started = True
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_and_track)
+        except Exception:
+            _logger.exception("Unhandled error in %s %s", scope["method"], scope["path"])
+            if response_started:
+                raise  # too late for a response: let the server drop the connection
+            await JSONResponse(INTERNAL_ERROR_BODY, status_code=500)(scope, receive, send)

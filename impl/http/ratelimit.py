@@ -1,0 +1,145 @@
+"""Rate limiting with the ``limits`` library, used directly and asynchronously (issue 3).
+
+``RateLimiter`` counts hits in a moving window, in memory (one process) or in Redis when
+``REDIS_URL`` is set (shared by every worker). Handlers call ``hit`` for their own limits
+(createToken: the strict login limit per client and username); ``RateLimitMiddleware``
+applies the generous default limit per client to every request except probes and docs.
+
+A Redis outage has different consequences by design: ``hit`` raises (the login limit
+fails closed, as a 500), while the middleware lets the request through and logs a
+warning (the generous default limit fails open rather than taking the whole API down).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import math
+import time
+from collections.abc import Callable, Iterable
+from urllib.parse import quote
+
+import limits
+from limits.aio.storage import MemoryStorage, RedisStorage
+from limits.aio.strategies import MovingWindowRateLimiter
+from limits.errors import StorageError
+from starlette.responses import JSONResponse
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from impl.errors import RateLimited
+from impl.settings import Settings
+
+from ._asgi import client_host, route_path
+
+__all__ = ["EXEMPT_PATHS", "RateLimitMiddleware", "RateLimiter"]
+
+_logger = logging.getLogger(__name__)
+
+EXEMPT_PATHS = frozenset(
+    {"/health", "/ready", "/metrics", "/openapi.json", "/docs", "/docs/oauth2-redirect", "/redoc"}
+)
+_MAX_KEY_LENGTH = 128
+
+
+class RateLimiter:
+    """Create it inside the app's lifespan (``await RateLimiter.create(settings)``): the
+    async storages bind to the running event loop. ``close()`` it when the lifespan ends."""
+
+    def __init__(self, storage: MemoryStorage | RedisStorage) -> None:
+        self._storage = storage
+        self._strategy = MovingWindowRateLimiter(storage)
+        self._items: dict[str, limits.RateLimitItem] = {}
+
+    @classmethod
+    async def create(cls, settings: Settings) -> RateLimiter:
+        if not settings.redis_url:
+            return cls(MemoryStorage(wrap_exceptions=True))
+        # limits' default Redis client is coredis; we ship redis-py (STACK-NOTES).
+        storage = RedisStorage(
+            _async_uri(settings.redis_url), implementation="redispy", wrap_exceptions=True
+        )
+        limiter = cls(storage)
+        if not await storage.check():
+            await limiter.close()
+            # The URL may hold a password: do not echo it.
+            raise RuntimeError("The rate-limit store at REDIS_URL does not answer PING")
+        return limiter
+
+    async def hit(self, limit: str, *keys: str) -> None:
+        """Count one hit against ``limit`` (e.g. ``"10/minute"``) for the given keys, and
+        raise ``RateLimited`` with the seconds until a slot frees up when it is exhausted."""
+        item = self._item(limit)
+        identifiers = [_safe_key(key) for key in keys]
+        if await self._strategy.hit(item, *identifiers):
+            return
+        stats = await self._strategy.get_window_stats(item, *identifiers)
+        raise RateLimited(math.ceil(stats.reset_time - time.time()))
+
+    async def close(self) -> None:
+        if isinstance(self._storage, RedisStorage):
+            # limits has no close(); the redis-py client behind its bridge has one.
+            client = getattr(self._storage.bridge, "storage", None)
+            aclose = getattr(client, "aclose", None)
+            if aclose is not None:
+                await aclose()
+        elif self._storage.timer is not None:
+            self._storage.timer.cancel()
+
+    def _item(self, limit: str) -> limits.RateLimitItem:
+        item = self._items.get(limit)
+        if item is None:
+            item = self._items[limit] = limits.parse(limit)
+        return item
+
+
+def _async_uri(url: str) -> str:
+    return url if url.startswith("async+") else f"async+{url}"
+
+
+def _safe_key(key: str) -> str:
+    """Keys are joined with "/" by limits and may be user input (a username): escape them
+    so that two key tuples never collide, and bound their length in the store."""
+    escaped = quote(key, safe="")
+    if len(escaped) <= _MAX_KEY_LENGTH:
+        return escaped
+    return "sha256:" + hashlib.sha256(key.encode()).hexdigest()
+
+
+class RateLimitMiddleware:
+    """Applies ``limit`` per client address to every HTTP request outside ``exempt_paths``
+    and answers 429 ``{"detail": "Too many requests"}`` with ``Retry-After`` itself.
+
+    ``limiter`` returns the running limiter; it is a callable because the limiter only
+    exists once the lifespan has started, after the middleware stack was built.
+    """
+
+    def __init__(
+        self,
+        app: ASGIApp,
+        *,
+        limiter: Callable[[], RateLimiter | None],
+        limit: str,
+        exempt_paths: Iterable[str] = EXEMPT_PATHS,
+    ) -> None:
+        self.app = app
+        self._limiter = limiter
+        limits.parse(limit)  # a malformed limit fails at startup, not on the first request
+        self._limit = limit
+        self._exempt = frozenset(exempt_paths)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or route_path(scope) in self._exempt:
+            await self.app(scope, receive, send)
+            return
+        limiter = self._limiter()
+        if limiter is None:
+            raise RuntimeError("The rate limiter is not running: was the app's lifespan started?")
+        try:
+            await limiter.hit(self._limit, "default", client_host(scope))
+        except RateLimited as exc:
+            response = JSONResponse({"detail": exc.detail}, status_code=429, headers=exc.headers)
+            await response(scope, receive, send)
+            return
+        except StorageError:
+            _logger.warning("Rate-limit store unavailable: default limit skipped", exc_info=True)
+        await self.app(scope, receive, send)

@@ -1,0 +1,133 @@
+from __future__ import annotations
+
+import io
+import json
+import logging
+from collections.abc import Iterator
+from typing import Any
+
+import httpx
+import pytest
+
+from impl.http import JsonFormatter, configure_logging
+from impl.settings import Settings
+
+TOKEN = "eyJhbGciOiJIUzI1NiJ9.c2VjcmV0LXBheWxvYWQ.c2lnbmF0dXJl"  # noqa: S105
+PASSWORD = "correct horse battery staple"  # noqa: S105
+
+
+@pytest.fixture
+def log_stream() -> Iterator[io.StringIO]:
+    root = logging.getLogger()
+    level, handlers = root.level, list(root.handlers)
+    stream = io.StringIO()
+    configure_logging("INFO", stream=stream)
+    yield stream
+    for handler in [h for h in root.handlers if h not in handlers]:
+        root.removeHandler(handler)
+    root.setLevel(level)
+    logging.getLogger("uvicorn.access").disabled = False
+
+
+def lines(stream: io.StringIO) -> list[dict[str, Any]]:
+    return [json.loads(line) for line in stream.getvalue().splitlines()]
+
+
+def server_output(stream: io.StringIO) -> str:
+    """The app's lines only: the test's own HTTP client (httpx) logs its request URLs."""
+    return "\n".join(
+        json.dumps(line) for line in lines(stream) if not line["logger"].startswith("httpx")
+    )
+
+
+def access_lines(stream: io.StringIO) -> list[dict[str, Any]]:
+    return [line for line in lines(stream) if line["logger"] == "impl.access"]
+
+
+class TestAccessLog:
+    async def test_one_json_line_per_request_with_the_contract_fields(
+        self, client: httpx.AsyncClient, log_stream: io.StringIO
+    ) -> None:
+        response = await client.get("/things/7?secret=1", headers={"X-Request-ID": "req-1"})
+        assert response.status_code == 200
+        [line] = access_lines(log_stream)
+        assert line["method"] == "GET"
+        assert line["route"] == "/things/{thing_id}"
+        assert line["path"] == "/things/7"
+        assert line["status"] == 200
+        assert line["request_id"] == "req-1"
+        assert line["user_id"] is None
+        assert line["client"] == "127.0.0.1"
+        assert isinstance(line["duration_ms"], float)
+        assert line["duration_ms"] >= 0
+        assert line["level"] == "INFO"
+        assert "secret" not in server_output(log_stream)  # no query string in logs
+
+    async def test_unmatched_route_is_logged_with_null_route(
+        self, client: httpx.AsyncClient, log_stream: io.StringIO
+    ) -> None:
+        await client.get("/nowhere")
+        [line] = access_lines(log_stream)
+        assert line["status"] == 404
+        assert line["route"] is None
+
+    async def test_user_id_set_by_the_auth_layer_is_logged(
+        self, client: httpx.AsyncClient, log_stream: io.StringIO
+    ) -> None:
+        await client.get("/whoami")
+        [line] = access_lines(log_stream)
+        assert line["user_id"] == "user-42"
+
+    async def test_credentials_never_reach_the_log(
+        self, client: httpx.AsyncClient, log_stream: io.StringIO
+    ) -> None:
+        headers = {"Authorization": f"Bearer {TOKEN}", "Cookie": f"session={TOKEN}"}
+        await client.post("/echo", headers=headers, json={"x": "bad", "password": PASSWORD})
+        await client.get("/boom", headers=headers)
+        await client.get("/denied", headers=headers)
+        output = log_stream.getvalue()  # the client's lines too: it logs no headers either
+        assert len(access_lines(log_stream)) == 3
+        assert TOKEN not in output
+        assert PASSWORD not in output
+        assert "Bearer" not in output
+
+
+class TestErrorLog:
+    async def test_unhandled_error_is_logged_once_with_traceback_and_request_id(
+        self, client: httpx.AsyncClient, log_stream: io.StringIO, leaky_message: str
+    ) -> None:
+        response = await client.get("/boom", headers={"X-Request-ID": "req-500"})
+        errors = [line for line in lines(log_stream) if "exc_info" in line]
+        assert len(errors) == 1
+        [error] = errors
+        assert error["level"] == "ERROR"
+        assert error["request_id"] == "req-500"
+        assert "Traceback" in error["exc_info"]
+        assert "RuntimeError" in error["exc_info"]
+        assert leaky_message in error["exc_info"]  # the details go to the log ...
+        assert leaky_message not in response.text  # ... and never to the client
+        [access] = access_lines(log_stream)
+        assert access["status"] == 500
+        assert access["level"] == "ERROR"
+
+
+class TestFormatter:
+    def test_secret_looking_extra_fields_are_redacted(self) -> None:
+        record = logging.makeLogRecord(
+            {"msg": "login", "password": PASSWORD, "access_token": TOKEN, "username": "alice"}
+        )
+        entry = json.loads(JsonFormatter().format(record))
+        assert entry["password"] == "[REDACTED]"  # noqa: S105
+        assert entry["access_token"] == "[REDACTED]"  # noqa: S105
+        assert entry["username"] == "alice"
+        assert entry["message"] == "login"
+        assert entry["timestamp"].endswith("+00:00")
+
+    def test_configure_logging_is_idempotent(
+        self, log_stream: io.StringIO, settings: Settings
+    ) -> None:
+        configure_logging(settings.log_level, stream=log_stream)
+        ours = [h for h in logging.getLogger().handlers if isinstance(h.formatter, JsonFormatter)]
+        assert len(ours) == 1
+        logging.getLogger("some.module").info("hello %s", "world")
+        assert [line["message"] for line in lines(log_stream)] == ["hello world"]
