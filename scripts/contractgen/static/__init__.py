@@ -1,0 +1,1 @@
+"""Modules copied verbatim (with the do-not-edit header) into every generated package."""
