@@ -1,0 +1,31 @@
+"""Persistence: the engine and sessions, ORM rows, repositories, migrations.
+
+No framework imports here (services and db never import fastapi/starlette or ``generated``).
+"""
+
+from .base import Base
+from .database import Database, create_engine
+from .errors import ForeignKeyViolationError, IntegrityViolationError, UniqueViolationError
+from .migrate import migrate, upgrade_to_head
+from .models import ITEM_ID_MAX, Item, User
+from .repositories import HealthRepository, ItemRepository, UserRepository
+from .types import UTCDateTime, utcnow
+
+__all__ = [
+    "ITEM_ID_MAX",
+    "Base",
+    "Database",
+    "ForeignKeyViolationError",
+    "HealthRepository",
+    "IntegrityViolationError",
+    "Item",
+    "ItemRepository",
+    "UTCDateTime",
+    "UniqueViolationError",
+    "User",
+    "UserRepository",
+    "create_engine",
+    "migrate",
+    "upgrade_to_head",
+    "utcnow",
+]

@@ -1,0 +1,178 @@
+"""The async engine and the one way services reach the database: ``Database.transaction()``.
+
+    async with db.transaction() as session:           # one transaction per service operation
+        users = UserRepository(session)
+        ...                                           # commit on exit, rollback on exception
+
+SQLite (the embedded default) gets three fixes on every connection:
+
+* ``PRAGMA foreign_keys=ON``: SQLite ignores foreign keys (and so ``ON DELETE CASCADE``)
+  otherwise.
+* SQLAlchemy, not the driver, emits ``BEGIN``: sqlite3's own transaction handling starts
+  transactions only before DML, which breaks SAVEPOINT (and so the per-test rollback) and
+  lets reads run outside the transaction.
+* Write transactions begin with ``BEGIN IMMEDIATE``: they take the write lock up front and wait
+  for it (busy timeout) instead of failing with "database is locked" when a read lock cannot be
+  upgraded. Two concurrent registrations of one name then serialize and the second one meets
+  the unique index (409), never a 500. Read-only transactions (``readonly=True``) use a
+  deferred ``BEGIN`` and, with WAL, never wait for a writer.
+
+PostgreSQL gets the pool settings (size, overflow, pre-ping, recycle) from ``Settings``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Mapping
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Final
+
+from sqlalchemy import event
+from sqlalchemy.engine import URL, Connection, make_url
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import (
+    AsyncConnection,
+    AsyncEngine,
+    AsyncSession,
+    async_sessionmaker,
+    create_async_engine,
+)
+from sqlalchemy.pool import Pool
+
+from .errors import translate
+
+if TYPE_CHECKING:
+    from impl.settings import Settings
+
+__all__ = ["Database", "create_engine", "is_sqlite", "prepare_sqlite_file"]
+
+# Connection execution option read by the SQLite "begin" hook below.
+_SQLITE_BEGIN: Final = "x_sqlite_begin"
+_BEGIN_STATEMENTS: Final = {"DEFERRED": "BEGIN", "IMMEDIATE": "BEGIN IMMEDIATE"}
+
+
+def is_sqlite(url: str | URL) -> bool:
+    return make_url(url).get_backend_name() == "sqlite"
+
+
+def prepare_sqlite_file(url: str | URL) -> None:
+    """Create the directory of a SQLite database file (``./var/`` by default) if missing."""
+    parsed = make_url(url)
+    database = parsed.database
+    if (
+        parsed.get_backend_name() != "sqlite"
+        or not database
+        or database == ":memory:"
+        or database.startswith("file:")  # URI filenames: left to the caller
+    ):
+        return
+    Path(database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+
+
+def create_engine(
+    url: str | URL,
+    *,
+    pool_size: int = 5,
+    max_overflow: int = 10,
+    pool_pre_ping: bool = True,
+    pool_recycle: int = 1800,
+    echo: bool = False,
+    poolclass: type[Pool] | None = None,
+    connect_args: Mapping[str, Any] | None = None,
+) -> AsyncEngine:
+    """An ``AsyncEngine`` with our per-backend setup; pool settings apply to PostgreSQL only."""
+    kwargs: dict[str, Any] = {"echo": echo, "connect_args": dict(connect_args or {})}
+    if poolclass is not None:
+        kwargs["poolclass"] = poolclass
+    if is_sqlite(url):
+        prepare_sqlite_file(url)
+        engine = create_async_engine(url, **kwargs)
+        _install_sqlite_hooks(engine)
+        return engine
+    kwargs["pool_pre_ping"] = pool_pre_ping
+    kwargs["pool_recycle"] = pool_recycle
+    if poolclass is None:
+        kwargs["pool_size"] = pool_size
+        kwargs["max_overflow"] = max_overflow
+    return create_async_engine(url, **kwargs)
+
+
+def _install_sqlite_hooks(engine: AsyncEngine) -> None:
+    database = engine.url.database
+    file_backed = bool(database) and database != ":memory:"
+
+    @event.listens_for(engine.sync_engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        # Driver-level autocommit: the "begin" hook below emits BEGIN itself.
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        try:
+            cursor.execute("PRAGMA foreign_keys=ON")
+            if file_backed:
+                # Readers do not block the writer, nor the writer readers.
+                cursor.execute("PRAGMA journal_mode=WAL")
+        finally:
+            cursor.close()
+
+    @event.listens_for(engine.sync_engine, "begin")
+    def _on_begin(connection: Connection) -> None:
+        mode = connection.get_execution_options().get(_SQLITE_BEGIN, "DEFERRED")
+        connection.exec_driver_sql(_BEGIN_STATEMENTS[mode])
+
+
+class Database:
+    """Sessions for the services: one ``transaction()`` per service operation.
+
+    ``Database(engine)`` (or ``Database.from_settings(settings)``) is what the app uses.
+    ``Database(connection)`` is for tests: every transaction becomes a SAVEPOINT inside the
+    connection's outer transaction, which the test rolls back; the caller owns the connection.
+    """
+
+    def __init__(self, bind: AsyncEngine | AsyncConnection) -> None:
+        self.dialect_name: str = bind.dialect.name
+        if isinstance(bind, AsyncConnection):
+            self._engine: AsyncEngine | None = None
+            sessions = async_sessionmaker(
+                bind, expire_on_commit=False, join_transaction_mode="create_savepoint"
+            )
+            self._write_sessions = self._read_sessions = sessions
+            return
+        self._engine = bind
+        write_bind = bind
+        if self.dialect_name == "sqlite":
+            write_bind = bind.execution_options(**{_SQLITE_BEGIN: "IMMEDIATE"})
+        self._write_sessions = async_sessionmaker(write_bind, expire_on_commit=False)
+        self._read_sessions = async_sessionmaker(bind, expire_on_commit=False)
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> Database:
+        return cls(
+            create_engine(
+                settings.database_url,
+                pool_size=settings.db_pool_size,
+                max_overflow=settings.db_max_overflow,
+                pool_pre_ping=settings.db_pool_pre_ping,
+                pool_recycle=settings.db_pool_recycle,
+                echo=settings.db_echo,
+            )
+        )
+
+    @asynccontextmanager
+    async def transaction(self, *, readonly: bool = False) -> AsyncIterator[AsyncSession]:
+        """A session in a transaction: committed on normal exit, rolled back on an exception.
+
+        ``readonly=True`` is a promise not to write (on SQLite it begins without taking the
+        write lock). An ``IntegrityError`` from a flush or the commit comes out as an
+        ``impl.db.errors.IntegrityViolationError``.
+        """
+        sessions = self._read_sessions if readonly else self._write_sessions
+        try:
+            async with sessions.begin() as session:
+                yield session
+        except IntegrityError as exc:
+            raise translate(exc) from exc
+
+    async def dispose(self) -> None:
+        """Close the pool (the app's shutdown). A no-op for a ``Database(connection)``."""
+        if self._engine is not None:
+            await self._engine.dispose()
