@@ -1,0 +1,124 @@
+"""Access tokens: HS256 (by default) JWTs with PyJWT.
+
+Claims: ``sub`` (the user id), ``scopes`` (a list), ``iat``, ``exp``, ``jti``. Decoding pins the
+algorithm (so ``alg: none`` and algorithm confusion are refused), requires ``exp``, ``iat`` and
+``sub``, allows a small clock leeway, and answers ``None`` for anything it does not accept.
+Whether the subject still exists and is active is the auth service's business, not this one's.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING, Final, Literal
+
+import jwt
+
+if TYPE_CHECKING:
+    from impl.settings import Settings
+
+__all__ = ["Algorithm", "IssuedToken", "TokenClaims", "TokenCodec"]
+
+Algorithm = Literal["HS256", "HS384", "HS512"]
+
+# RFC 7518 §3.2: an HMAC key at least as long as the hash output. PyJWT warns
+# (InsecureKeyLengthWarning) below that, which is an error under -W error.
+_MIN_KEY_BYTES: Final[dict[str, int]] = {"HS256": 32, "HS384": 48, "HS512": 64}
+
+
+@dataclass(frozen=True, slots=True)
+class IssuedToken:
+    access_token: str
+    expires_in: int
+    """Lifetime in seconds (the token response's ``expires_in``)."""
+
+
+@dataclass(frozen=True, slots=True)
+class TokenClaims:
+    subject: str
+    scopes: frozenset[str]
+    issued_at: datetime
+    expires_at: datetime
+    token_id: str
+
+
+def _utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class TokenCodec:
+    def __init__(
+        self,
+        secret: str,
+        algorithm: Algorithm = "HS256",
+        expire_minutes: int = 30,
+        leeway: int = 10,
+        *,
+        clock: Callable[[], datetime] = _utcnow,
+    ) -> None:
+        if algorithm not in _MIN_KEY_BYTES:
+            raise ValueError(f"unsupported JWT algorithm {algorithm!r}")
+        if len(secret.encode()) < _MIN_KEY_BYTES[algorithm]:
+            raise ValueError(
+                f"the {algorithm} secret must be at least {_MIN_KEY_BYTES[algorithm]} bytes"
+            )
+        if expire_minutes < 1 or leeway < 0:
+            raise ValueError("expire_minutes must be >= 1 and leeway >= 0")
+        self._secret = secret
+        self._algorithm: Algorithm = algorithm
+        self._lifetime = timedelta(minutes=expire_minutes)
+        self._leeway = timedelta(seconds=leeway)
+        self._clock = clock
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> TokenCodec:
+        return cls(
+            settings.secret,
+            settings.jwt_algorithm,
+            settings.access_token_expire_minutes,
+            settings.jwt_leeway_seconds,
+        )
+
+    def issue(self, subject: str, scopes: Iterable[str]) -> IssuedToken:
+        now = self._clock().replace(microsecond=0)
+        payload = {
+            "sub": subject,
+            "scopes": sorted(set(scopes)),
+            "iat": now,
+            "exp": now + self._lifetime,
+            "jti": uuid.uuid4().hex,
+        }
+        token = jwt.encode(payload, self._secret, algorithm=self._algorithm)
+        return IssuedToken(access_token=token, expires_in=int(self._lifetime.total_seconds()))
+
+    def decode(self, token: str) -> TokenClaims | None:
+        try:
+            payload = jwt.decode(
+                token,
+                self._secret,
+                algorithms=[self._algorithm],
+                options={"require": ["exp", "iat", "sub"]},
+                leeway=self._leeway,
+            )
+        except jwt.PyJWTError:
+            return None
+        subject = payload.get("sub")
+        scopes = payload.get("scopes")
+        token_id = payload.get("jti")
+        if (
+            not isinstance(subject, str)
+            or not subject
+            or not isinstance(scopes, list)
+            or not all(isinstance(scope, str) for scope in scopes)
+            or not isinstance(token_id, str)
+        ):
+            return None
+        return TokenClaims(
+            subject=subject,
+            scopes=frozenset(scopes),
+            issued_at=datetime.fromtimestamp(payload["iat"], UTC),
+            expires_at=datetime.fromtimestamp(payload["exp"], UTC),
+            token_id=token_id,
+        )
