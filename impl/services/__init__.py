@@ -1,0 +1,29 @@
+"""The rules of the API, one transaction per operation. No framework imports here.
+
+Services raise ``impl.errors.ServiceError`` subclasses (NotFound, Forbidden, Conflict,
+Unauthorized, ...) and return ORM rows (``impl.db.User``, ``impl.db.Item``); the handlers map
+those to the contract's types.
+"""
+
+from .actor import ADMIN, ADMIN_SCOPES, ITEMS_WRITE, USER_SCOPES, USERS_READ, USERS_WRITE, Actor
+from .auth import AuthService
+from .health import HealthService
+from .items import ItemService
+from .users import UNSET, Unset, UserChanges, UserService
+
+__all__ = [
+    "ADMIN",
+    "ADMIN_SCOPES",
+    "ITEMS_WRITE",
+    "UNSET",
+    "USERS_READ",
+    "USERS_WRITE",
+    "USER_SCOPES",
+    "Actor",
+    "AuthService",
+    "HealthService",
+    "ItemService",
+    "Unset",
+    "UserChanges",
+    "UserService",
+]

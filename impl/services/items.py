@@ -1,0 +1,116 @@
+"""Items: public reads; writes by the owner or an admin."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from impl.db import (
+    ITEM_ID_MAX,
+    Database,
+    ForeignKeyViolationError,
+    Item,
+    ItemRepository,
+    utcnow,
+)
+from impl.errors import Forbidden, NotFound, Unauthorized
+
+from .actor import Actor
+
+__all__ = ["ItemService"]
+
+
+class ItemService:
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    async def list(
+        self, *, skip: int, limit: int, tag: str | None = None
+    ) -> tuple[Sequence[Item], int]:
+        """A page, newest first (ties broken by id, newest first), and the total count."""
+        if tag is not None and "\x00" in tag:
+            return [], 0  # no tag has one, and PostgreSQL's jsonb cannot hold it
+        async with self._db.transaction(readonly=True) as session:
+            items = ItemRepository(session)
+            return (
+                await items.list(offset=skip, limit=limit, tag=tag),
+                await items.count(tag=tag),
+            )
+
+    async def create(
+        self,
+        actor: Actor,
+        *,
+        name: str,
+        description: str | None,
+        price: float,
+        tags: Sequence[str],
+    ) -> Item:
+        """A new item owned by the actor (never by an owner taken from the input)."""
+        now = utcnow()
+        item = Item(
+            name=name,
+            description=description,
+            price=price,
+            tags=list(tags),
+            owner_id=actor.user_id,
+            created_at=now,
+            updated_at=now,
+        )
+        try:
+            async with self._db.transaction() as session:
+                await ItemRepository(session).add(item)
+        except ForeignKeyViolationError as exc:
+            # The actor's account was deleted after their token was checked: the token no
+            # longer stands for anyone (401 is documented for createItem; 409 is not).
+            raise Unauthorized() from exc
+        return item
+
+    async def get(self, item_id: int) -> Item:
+        if not 1 <= item_id <= ITEM_ID_MAX:
+            raise NotFound("Item not found")  # cannot exist; also keeps asyncpg from overflowing
+        async with self._db.transaction(readonly=True) as session:
+            item = await ItemRepository(session).get(item_id)
+        if item is None:
+            raise NotFound("Item not found")
+        return item
+
+    async def replace(
+        self,
+        actor: Actor,
+        item_id: int,
+        *,
+        name: str,
+        description: str | None,
+        price: float,
+        tags: Sequence[str],
+    ) -> Item:
+        """PUT: replaces name, description, price and tags. NotFound is checked before
+        ownership (the contract: 404 for a missing item even for a non-owner), then Forbidden
+        unless the actor owns the item or is an admin."""
+        async with self._db.transaction() as session:
+            items = ItemRepository(session)
+            item = await self._get_owned(items, actor, item_id)
+            item.name = name
+            item.description = description
+            item.price = price
+            item.tags = list(tags)
+            item.updated_at = utcnow()
+            await items.flush()
+        return item
+
+    async def delete(self, actor: Actor, item_id: int) -> None:
+        """NotFound before ownership, as in ``replace``."""
+        async with self._db.transaction() as session:
+            items = ItemRepository(session)
+            await items.delete(await self._get_owned(items, actor, item_id))
+
+    @staticmethod
+    async def _get_owned(items: ItemRepository, actor: Actor, item_id: int) -> Item:
+        if not 1 <= item_id <= ITEM_ID_MAX:
+            raise NotFound("Item not found")
+        item = await items.get(item_id, for_update=True)
+        if item is None:
+            raise NotFound("Item not found")
+        if item.owner_id != actor.user_id and not actor.is_admin:
+            raise Forbidden("Not enough permissions")
+        return item
