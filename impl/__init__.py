@@ -1,0 +1,1 @@
+"""The hand-written implementation of the contract in openapi.yaml."""

@@ -1,0 +1,79 @@
+"""Runtime configuration, read from the environment (and an optional ``.env``).
+
+Field names are the environment variables in lower case. ``create_app(settings)`` takes a
+``Settings`` instance; nothing here is built at import time.
+"""
+
+from __future__ import annotations
+
+import secrets
+import warnings
+from typing import Annotated, Literal
+
+from pydantic import Field, SecretStr, field_validator, model_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+Environment = Literal["development", "production", "test"]
+
+_MIN_SECRET_BYTES = 32
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore")
+
+    environment: Environment = "development"
+    database_url: str = "sqlite+aiosqlite:///./var/app.db"
+    db_pool_size: int = Field(default=5, ge=1)
+    db_max_overflow: int = Field(default=10, ge=0)
+    db_pool_pre_ping: bool = True
+    db_pool_recycle: int = Field(default=1800, ge=-1)
+    db_echo: bool = False
+
+    secret_key: SecretStr | None = None
+    jwt_algorithm: Literal["HS256", "HS384", "HS512"] = "HS256"
+    access_token_expire_minutes: int = Field(default=30, ge=1)
+    jwt_leeway_seconds: int = Field(default=10, ge=0)
+
+    # argon2id cost; tests and fuzzing use a cheap setting (e.g. 8 MiB, 1 pass).
+    password_hash_memory_kib: int = Field(default=65536, ge=8)
+    password_hash_time_cost: int = Field(default=3, ge=1)
+    password_hash_parallelism: int = Field(default=4, ge=1)
+
+    allowed_origins: Annotated[list[str], NoDecode] = Field(default_factory=list)
+    log_level: str = "INFO"
+    redis_url: str | None = None
+    rate_limit_default: str = "300/minute"
+    rate_limit_login: str = "10/minute"
+
+    admin_username: str | None = None
+    admin_email: str | None = None
+    admin_password: SecretStr | None = None
+
+    @field_validator("allowed_origins", mode="before")
+    @classmethod
+    def _split_origins(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [origin.strip() for origin in value.split(",") if origin.strip()]
+        return value
+
+    @model_validator(mode="after")
+    def _require_secret_outside_development(self) -> Settings:
+        if self.secret_key is None:
+            if self.environment != "development":
+                raise ValueError("SECRET_KEY is required outside ENVIRONMENT=development")
+            warnings.warn(
+                "SECRET_KEY is not set: using a random key (tokens die with the process)",
+                RuntimeWarning,
+                stacklevel=2,
+            )
+            self.secret_key = SecretStr(secrets.token_urlsafe(48))
+        elif len(self.secret_key.get_secret_value().encode()) < _MIN_SECRET_BYTES:
+            raise ValueError(f"SECRET_KEY must be at least {_MIN_SECRET_BYTES} bytes")
+        if "*" in self.allowed_origins and self.environment != "development":
+            raise ValueError("ALLOWED_ORIGINS may contain '*' only in development")
+        return self
+
+    @property
+    def secret(self) -> str:
+        assert self.secret_key is not None  # set by the validator above
+        return self.secret_key.get_secret_value()
