@@ -71,13 +71,13 @@ class AuthApi(Protocol):
     """Operations tagged 'auth'."""
 
     @abc.abstractmethod
-    async def register_user(self, *, body: models.UserCreateRequest) -> RegisterUser201:
+    async def register_user(self, *, body: models.UserCreate) -> RegisterUser201:
         """POST /api/v1/auth/register [registerUser]
 
         Register a new user"""
 
     @abc.abstractmethod
-    async def create_token(self, *, body: models.TokenRequestRequest) -> models.Token:
+    async def create_token(self, *, body: models.TokenRequest) -> models.Token:
         """POST /api/v1/auth/token [createToken]
 
         Obtain an access token (OAuth2 password flow)"""
@@ -106,7 +106,7 @@ class UsersApi(Protocol):
 
     @abc.abstractmethod
     async def update_user(
-        self, *, principal: Principal, user_id: uuid.UUID, body: models.UserUpdateRequest
+        self, *, principal: Principal, user_id: uuid.UUID, body: models.UserUpdate
     ) -> models.User:
         """PUT /api/v1/users/{user_id} [updateUser]
 

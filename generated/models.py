@@ -75,7 +75,7 @@ class User(BaseModel):
     created_at: Annotated[AwareDatetime, Field(description="When the user registered (UTC).")]
 
 
-class UserCreateRequest(BaseModel):
+class UserCreate(BaseModel):
     model_config = ConfigDict(
         extra="forbid",
         validate_by_name=True,
@@ -103,34 +103,7 @@ class UserCreateRequest(BaseModel):
     ] = MISSING
 
 
-class UserCreateResponse(BaseModel):
-    model_config = ConfigDict(
-        extra="forbid",
-        validate_by_name=True,
-    )
-    username: Annotated[
-        StrictStr,
-        Field(
-            description="Unique, compared case-insensitively.",
-            max_length=32,
-            min_length=3,
-            pattern="^[A-Za-z0-9_.-]+$",
-        ),
-    ]
-    email: Annotated[
-        JsonEmail,
-        Field(
-            description="Unique, compared case-insensitively.",
-            max_length=254,
-            pattern="^[^\\u0000]*$",
-        ),
-    ]
-    full_name: Annotated[
-        StrictStr | None | MISSING, Field(max_length=100, pattern="^[^\\u0000]*$")
-    ] = MISSING
-
-
-class UserUpdateRequest(BaseModel):
+class UserUpdate(BaseModel):
     model_config = ConfigDict(
         extra="forbid",
         validate_by_name=True,
@@ -140,22 +113,6 @@ class UserUpdateRequest(BaseModel):
         StrictStr | None | MISSING, Field(max_length=100, pattern="^[^\\u0000]*$")
     ] = MISSING
     password: Annotated[StrictStr | MISSING, Field(max_length=128, min_length=8)] = MISSING
-    is_active: Annotated[StrictBool | MISSING, Field(description="Admin only.")] = MISSING
-    scopes: Annotated[
-        list[Scope] | MISSING,
-        Field(description="Admin only. Replaces the user's scopes."),
-    ] = MISSING
-
-
-class UserUpdateResponse(BaseModel):
-    model_config = ConfigDict(
-        extra="forbid",
-        validate_by_name=True,
-    )
-    email: Annotated[JsonEmail | MISSING, Field(max_length=254, pattern="^[^\\u0000]*$")] = MISSING
-    full_name: Annotated[
-        StrictStr | None | MISSING, Field(max_length=100, pattern="^[^\\u0000]*$")
-    ] = MISSING
     is_active: Annotated[StrictBool | MISSING, Field(description="Admin only.")] = MISSING
     scopes: Annotated[
         list[Scope] | MISSING,
@@ -231,27 +188,13 @@ class GrantType(StrEnum):
     PASSWORD = "password"
 
 
-class TokenRequestRequest(BaseModel):
+class TokenRequest(BaseModel):
     model_config = ConfigDict(
         validate_by_name=True,
     )
     grant_type: GrantType | MISSING = MISSING
     username: Annotated[StrictStr, Field(min_length=1, pattern="^[^\\u0000]*$")]
     password: Annotated[StrictStr, Field(min_length=1)]
-    scope: Annotated[
-        StrictStr | MISSING,
-        Field(
-            description="Space-separated scopes to ask for; absent means all of the user's scopes."
-        ),
-    ] = MISSING
-
-
-class TokenRequestResponse(BaseModel):
-    model_config = ConfigDict(
-        validate_by_name=True,
-    )
-    grant_type: GrantType | MISSING = MISSING
-    username: Annotated[StrictStr, Field(min_length=1, pattern="^[^\\u0000]*$")]
     scope: Annotated[
         StrictStr | MISSING,
         Field(

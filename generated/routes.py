@@ -270,7 +270,7 @@ def _add_register_user(
         *,
         _request: Request,
         _background: BackgroundTasks,
-        body: Annotated[models.UserCreateRequest, Body(media_type="application/json")],
+        body: Annotated[models.UserCreate, Body(media_type="application/json")],
     ) -> Response:
         if impl is None:
             return runtime.not_implemented(operation)
@@ -336,7 +336,7 @@ def _add_create_token(
         if impl is None:
             return runtime.not_implemented(operation)
         body_value = runtime.parse_value(
-            models.TokenRequestRequest,
+            models.TokenRequest,
             runtime.present(
                 {
                     "grant_type": grant_type,
@@ -587,7 +587,7 @@ def _add_update_user(
         _request: Request,
         _background: BackgroundTasks,
         user_id: Annotated[uuid.UUID, Path(alias="user_id")],
-        body: Annotated[models.UserUpdateRequest, Body(media_type="application/json")],
+        body: Annotated[models.UserUpdate, Body(media_type="application/json")],
         principal: Annotated[Principal, Depends(authorize)],
     ) -> Response:
         if impl is None:
