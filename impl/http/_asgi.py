@@ -17,11 +17,17 @@ def route_path(scope: Scope) -> str:
 def route_template(scope: Scope) -> str | None:
     """The matched route's template (``/api/v1/items/{item_id}``), once routing has run.
 
-    Starlette's router stores the matched route in the (shared, mutable) scope; outer
-    middlewares read it after the inner app returned. ``None`` when no route matched.
+    Routers record the match in the (shared, mutable) scope, which outer middlewares read
+    after the inner app returned: FastAPI's routes put themselves under "route"; plain
+    Starlette routes inside a FastAPI router (/docs, /openapi.json) leave only "endpoint",
+    and without path parameters their path is their template. ``None``: nothing matched.
     """
     path = getattr(scope.get("route"), "path", None)
-    return path if isinstance(path, str) else None
+    if isinstance(path, str):
+        return path
+    if scope.get("endpoint") is not None and not scope.get("path_params"):
+        return route_path(scope)
+    return None
 
 
 def client_host(scope: Scope) -> str:

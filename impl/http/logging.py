@@ -31,7 +31,12 @@ __all__ = [
 ACCESS_LOGGER = "impl.access"
 
 # Attributes every LogRecord has; anything else on a record came from ``extra=``.
-_RECORD_ATTRIBUTES = frozenset(vars(logging.makeLogRecord({}))) | {"message", "asctime"}
+# (uvicorn adds "color_message", an ANSI-coloured copy of the message.)
+_RECORD_ATTRIBUTES = frozenset(vars(logging.makeLogRecord({}))) | {
+    "message",
+    "asctime",
+    "color_message",
+}
 _SECRET_NAME = re.compile(r"pass(word)?|secret|token|authori[sz]ation|cookie|api_?key", re.I)
 _REDACTED = "[REDACTED]"
 

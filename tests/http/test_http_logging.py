@@ -123,6 +123,10 @@ class TestFormatter:
         assert entry["message"] == "login"
         assert entry["timestamp"].endswith("+00:00")
 
+    def test_uvicorn_colour_copy_of_the_message_is_dropped(self) -> None:
+        record = logging.makeLogRecord({"msg": "started", "color_message": "\x1b[36mstarted"})
+        assert "color_message" not in json.loads(JsonFormatter().format(record))
+
     def test_configure_logging_is_idempotent(
         self, log_stream: io.StringIO, settings: Settings
     ) -> None:

@@ -64,3 +64,11 @@ class TestMetrics:
 
     def test_content_type_is_prometheus_text(self) -> None:
         assert METRICS_CONTENT_TYPE.startswith("text/plain")
+
+
+class TestRouteLabels:
+    async def test_framework_routes_are_labelled_by_path(self, make_client: ClientFactory) -> None:
+        metrics = Metrics.create()
+        http = make_client(metrics=metrics)
+        assert (await http.get("/openapi.json")).status_code == 200
+        assert request_counts(metrics)[("GET", "/openapi.json", "200")] == 1
