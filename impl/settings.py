@@ -75,5 +75,6 @@ class Settings(BaseSettings):
 
     @property
     def secret(self) -> str:
-        assert self.secret_key is not None  # set by the validator above
+        if self.secret_key is None:  # pragma: no cover - the validator always sets one
+            raise RuntimeError("Settings were built without their validator")
         return self.secret_key.get_secret_value()

@@ -43,7 +43,11 @@ class AuthHandlers(AuthApi):
             username=body.username, password=body.password, requested_scopes=requested
         )
         return models.Token.model_validate(
-            {"access_token": token.access_token, "token_type": "bearer", "expires_in": token.expires_in}
+            {
+                "access_token": token.access_token,
+                "token_type": "bearer",
+                "expires_in": token.expires_in,
+            }
         )
 
     async def get_current_user(self, *, principal: Principal) -> models.User:

@@ -14,7 +14,9 @@ class HealthHandlers(HealthApi):
         self._version = version
 
     async def get_health(self) -> models.Health:
-        return models.Health(status=models.Status.OK, version=self._version, timestamp=datetime.now(UTC))
+        return models.Health(
+            status=models.Status.OK, version=self._version, timestamp=datetime.now(UTC)
+        )
 
     async def get_readiness(self) -> models.Readiness:
         ok = await self._health.check_database()

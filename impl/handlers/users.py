@@ -29,7 +29,9 @@ class UsersHandlers(UsersApi):
             full_name=full_name if full_name is None or isinstance(full_name, str) else UNSET,
             password=body.password if isinstance(body.password, str) else UNSET,
             is_active=body.is_active if isinstance(body.is_active, bool) else UNSET,
-            scopes=frozenset(s.value for s in body.scopes) if isinstance(body.scopes, list) else UNSET,
+            scopes=frozenset(s.value for s in body.scopes)
+            if isinstance(body.scopes, list)
+            else UNSET,
         )
         return user_model(await self._users.update(actor(principal), user_id, changes))
 

@@ -1,0 +1,118 @@
+"""``make bench``: the generated route layer against hand-written FastAPI and raw Starlette.
+
+Each app (benchmarks/apps.py) runs alone in one uvicorn process on 127.0.0.1 with the same
+settings; wrk (Debian's ``wrk``) loads it for a fixed time per endpoint. Then the generator is
+timed (benchmarks/generate_time.py). A benchmark, not a test: it prints figures and exits 0.
+
+    python benchmarks/run.py [--duration 5] [--connections 32]
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+APPS = ("generated", "fastapi", "starlette")
+POST_BODY = '{"name": "bench item", "price": 9.5, "tags": ["a", "b"]}'
+ENDPOINTS = {
+    "GET list": ("GET", "/api/v1/items?limit=10"),
+    "GET by id": ("GET", "/api/v1/items/7"),
+    "POST create": ("POST", "/api/v1/items"),
+}
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@contextlib.contextmanager
+def _server(app: str) -> Iterator[str]:
+    port = _free_port()
+    command = [
+        sys.executable, "-m", "uvicorn", f"benchmarks.apps:{app}_app",
+        "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning", "--no-access-log",
+    ]  # fmt: skip
+    process = subprocess.Popen(command, cwd=ROOT)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(100):
+            with contextlib.suppress(OSError):
+                urllib.request.urlopen(f"{base}/api/v1/items/1", timeout=1).close()  # noqa: S310
+                break
+            time.sleep(0.1)
+        else:
+            raise RuntimeError(f"{app} did not start")
+        yield base
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+def _wrk(url: str, method: str, duration: int, connections: int) -> float:
+    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
+        script.write(f'wrk.method = "{method}"\n')
+        if method == "POST":
+            script.write(f"wrk.body = '{POST_BODY}'\n")
+            script.write('wrk.headers["Content-Type"] = "application/json"\n')
+            script.write('wrk.headers["Authorization"] = "Bearer bench-token"\n')
+    try:
+        command = ["wrk", "-t1", f"-c{connections}", f"-d{duration}s", "-s", script.name, url]
+        output = subprocess.run(command, capture_output=True, text=True, check=True).stdout
+    finally:
+        os.unlink(script.name)
+    if re.search(r"Non-2xx or 3xx responses: (\d+)", output):
+        raise RuntimeError(f"{method} {url} answered errors under load:\n{output}")
+    match = re.search(r"Requests/sec:\s+([\d.]+)", output)
+    if match is None:
+        raise RuntimeError(f"cannot read wrk's output:\n{output}")
+    return float(match.group(1))
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--duration", type=int, default=5, help="seconds per endpoint")
+    parser.add_argument("--connections", type=int, default=32)
+    args = parser.parse_args()
+    if shutil.which("wrk") is None:
+        print("make bench needs wrk: apt-get install wrk", file=sys.stderr)
+        return 1
+    results: dict[str, dict[str, float]] = {}
+    for app in APPS:
+        with _server(app) as base:
+            for name, (method, path) in ENDPOINTS.items():
+                _wrk(base + path, method, 1, args.connections)  # warm-up
+                results.setdefault(name, {})[app] = _wrk(
+                    base + path, method, args.duration, args.connections
+                )
+    print(f"\nrequests/s, uvicorn 1 process, wrk -t1 -c{args.connections} -d{args.duration}s")
+    print(f"{'endpoint':<12} {'generated':>10} {'fastapi':>10} {'starlette':>10}"
+          f" {'gen/fastapi':>12} {'gen/starlette':>14}")  # fmt: skip
+    for name, row in results.items():
+        gen, fastapi, starlette = row["generated"], row["fastapi"], row["starlette"]
+        print(
+            f"{name:<12} {gen:>10.0f} {fastapi:>10.0f} {starlette:>10.0f}"
+            f" {gen / fastapi:>12.2f} {gen / starlette:>14.2f}"
+        )
+    generate_time = ROOT / "benchmarks" / "generate_time.py"
+    if generate_time.exists():
+        print()
+        subprocess.run([sys.executable, str(generate_time)], cwd=ROOT, check=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
