@@ -1,0 +1,202 @@
+"""Fidelity on every contract in ../shared/specs/public (issue 2, part 4).
+
+Each contract is generated into a temporary directory, imported under a unique name and mounted
+with ``create_router(None, allow_missing=True)``. FastAPI's own schema of those routes must then
+match the contract operation by operation. The only differences allowed, each for a reason:
+
+* header parameters ``Accept``, ``Content-Type`` and ``Authorization`` are absent (OpenAPI says
+  to ignore them: content negotiation and security handle them);
+* path template variables may be renamed (``{pet-id}`` becomes a Python name), so templates are
+  compared with their variables blanked out and path parameters by position;
+* FastAPI adds ``422`` to an operation that has inputs, and ``200`` to one whose contract gives
+  no numeric success status.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+import pytest
+from fastapi.openapi.utils import get_openapi
+
+from tests.generator.support import (
+    IGNORED_HEADERS,
+    PUBLIC_SPECS,
+    SHARED,
+    ContractOperation,
+    app_for,
+    client,
+    contract_operations,
+    credentials_for,
+    deref,
+    import_package,
+    invalid_request,
+    load_document,
+    normalise_path,
+    run_cli,
+    valid_request,
+)
+
+if not (SHARED / "specs").is_dir():
+    pytest.skip("needs ../shared (issue 2)", allow_module_level=True)
+
+SPECS = sorted(PUBLIC_SPECS.glob("*.yaml"))
+Generated = tuple[Path, dict[str, Any], ModuleType]
+
+
+@pytest.fixture(scope="module")
+def packages(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Generated]:
+    """Every public contract, generated once: name -> (out dir, contract, package)."""
+    root = tmp_path_factory.mktemp("public")
+    result = {}
+    for spec in SPECS:
+        out = root / spec.stem.replace("-", "_").replace(".", "_")
+        cli = run_cli("--spec", spec, "--out", out)
+        assert cli.status == 0, cli.stderr
+        result[spec.name] = (out, load_document(spec), import_package(out))
+    return result
+
+
+def test_the_corpus_is_there() -> None:
+    assert len(SPECS) == 8
+
+
+def _fastapi_operations(package: ModuleType) -> dict[tuple[str, str], dict[str, Any]]:
+    app = app_for(package)
+    schema = get_openapi(title="t", version="1", routes=app.routes)
+    return {
+        (method, normalise_path(path)): {**operation, "_path": path}
+        for path, item in schema.get("paths", {}).items()
+        for method, operation in item.items()
+    }
+
+
+def _parameter_keys(parameters: list[dict[str, Any]], path: str) -> set[tuple[str, str, bool]]:
+    """(name, in, required); path parameters by their position in the template."""
+    template = [segment for segment in path.split("/") if segment.startswith("{")]
+    keys = set()
+    for parameter in parameters:
+        name, location = parameter["name"], parameter["in"]
+        if location == "header" and name.lower() in IGNORED_HEADERS:
+            continue
+        if location == "path":
+            name = f"#{template.index('{' + name + '}')}"
+        keys.add((name, location, bool(parameter.get("required", False)) or location == "path"))
+    return keys
+
+
+def _has_inputs(data: dict[str, Any], operation: ContractOperation) -> bool:
+    relevant = [
+        p
+        for p in operation.parameters
+        if not (p["in"] == "header" and p["name"].lower() in IGNORED_HEADERS)
+    ]
+    return bool(relevant) or "requestBody" in operation.operation
+
+
+@pytest.mark.parametrize("spec", [s.name for s in SPECS])
+def test_fastapi_schema_matches_the_contract(spec: str, packages: dict[str, Generated]) -> None:
+    _, data, package = packages[spec]
+    served = _fastapi_operations(package)
+    operations = contract_operations(data)
+    assert {o.key for o in operations} == set(served)
+    for operation in operations:
+        derived = served[operation.key]
+        where = f"{operation.method.upper()} {operation.path}"
+        assert _parameter_keys(derived.get("parameters", []), derived["_path"]) == _parameter_keys(
+            operation.parameters, operation.path
+        ), where
+        body = deref(data, operation.operation.get("requestBody"))
+        expected_media = set((body or {}).get("content") or {})
+        assert set(derived.get("requestBody", {}).get("content", {})) == expected_media, where
+        responses = operation.operation.get("responses") or {}
+        declared = {str(s).upper() if s != "default" else s for s in responses}
+        served_codes = set(derived["responses"])
+        allowed_extra = set()
+        if _has_inputs(data, operation):
+            allowed_extra.add("422")
+        if not any(s.isdigit() for s in declared):
+            allowed_extra.add("200")
+        assert declared <= served_codes, where
+        assert served_codes - declared <= allowed_extra, where
+
+
+def test_webhooks_and_callbacks_are_not_routes(packages: dict[str, Generated]) -> None:
+    _, _, webhooks = packages["webhook-example-3.1.yaml"]
+    assert _fastapi_operations(webhooks) == {}
+    _, _, callbacks = packages["callback-example.yaml"]
+    assert set(_fastapi_operations(callbacks)) == {("post", "/streams")}
+
+
+@pytest.mark.parametrize("spec", [s.name for s in SPECS])
+async def test_invalid_requests_get_422_and_valid_ones_501(
+    spec: str, packages: dict[str, Generated]
+) -> None:
+    _, data, package = packages[spec]
+    checked_invalid = 0
+    async with client(app_for(package)) as http:
+        for operation in contract_operations(data):
+            where = f"{operation.method.upper()} {operation.path}"
+            secured = [r for r in operation.security if r]
+            anonymous = not secured or any(not r for r in operation.security)
+            request = valid_request(data, operation)
+            if secured and not anonymous:
+                response = await request.send(http)
+                assert response.status_code == 401, (where, response.text)
+                assert response.headers["www-authenticate"]
+                for scheme in secured[0]:
+                    credentials_for(data, scheme, request)
+            response = await request.send(http)
+            assert response.status_code == 501, (where, response.text)
+            bad = invalid_request(data, operation)
+            if bad is None:
+                continue
+            if secured and not anonymous:
+                for scheme in secured[0]:
+                    credentials_for(data, scheme, bad)
+            response = await bad.send(http)
+            assert response.status_code == 422, (where, response.text)
+            checked_invalid += 1
+    constrained = [o for o in contract_operations(data) if invalid_request(data, o) is not None]
+    assert checked_invalid == len(constrained)
+
+
+@pytest.mark.parametrize("spec", [s.name for s in SPECS])
+def test_regeneration_is_byte_identical(
+    spec: str, packages: dict[str, Generated], tmp_path: Path
+) -> None:
+    out, _, _ = packages[spec]
+    again = tmp_path / "again"
+    assert run_cli("--spec", PUBLIC_SPECS / spec, "--out", again).status == 0
+    first = {p.name: p.read_bytes() for p in sorted(out.iterdir()) if p.is_file()}
+    second = {p.name: p.read_bytes() for p in sorted(again.iterdir()) if p.is_file()}
+    assert first == second
+    assert run_cli("--spec", PUBLIC_SPECS / spec, "--out", out, "--check").status == 0
+
+
+def test_generated_packages_pass_mypy_strict(
+    packages: dict[str, Generated], tmp_path: Path
+) -> None:
+    """One mypy run over every generated package (copied side by side: mypy wants packages)."""
+    for out, _, _ in packages.values():
+        shutil.copytree(out, tmp_path / out.name, ignore=shutil.ignore_patterns("__pycache__"))
+    names = sorted(out.name for out, _, _ in packages.values())
+    env = {**os.environ, "MYPYPATH": ""}
+    completed = subprocess.run(  # noqa: S603 - our own interpreter and arguments
+        [
+            *(sys.executable, "-m", "mypy", "--strict", "--no-incremental", "--config-file", ""),
+            *("--cache-dir", str(tmp_path / ".mypy_cache"), *[f"-p{n}" for n in names]),
+        ],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        check=False,
+        env=env,
+    )
+    assert completed.returncode == 0, completed.stdout + completed.stderr
