@@ -11,8 +11,9 @@ processes starting at once (e.g. gunicorn workers) apply it once and the others 
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from pathlib import Path
-from typing import Final, Literal
+from typing import Any, Final, Literal
 
 from alembic import command
 from alembic.config import Config
@@ -30,6 +31,7 @@ __all__ = [
     "current_revision",
     "downgrade",
     "head_revision",
+    "include_object_for",
     "migrate",
     "upgrade",
     "upgrade_to_head",
@@ -46,6 +48,22 @@ def alembic_config() -> Config:
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS_DIR))
     return config
+
+
+def include_object_for(dialect_name: str) -> Callable[[Any, str | None, str, bool, Any], bool]:
+    """Alembic's ``include_object`` filter for autogenerate/compare on ``dialect_name``.
+
+    Objects that exist on one backend only (the GIN index on items.tags) carry
+    ``info={"only_on": <dialect>}``: autogenerate does not know about ``Index.ddl_if()``.
+    """
+
+    def include_object(
+        obj: Any, _name: str | None, _type: str, _reflected: bool, _compare_to: Any
+    ) -> bool:
+        only_on = getattr(obj, "info", {}).get("only_on")
+        return only_on is None or only_on == dialect_name
+
+    return include_object
 
 
 def head_revision() -> str | None:

@@ -20,11 +20,12 @@ from typing import Any, Literal
 from alembic import context
 from alembic.autogenerate.api import AutogenContext
 from sqlalchemy.dialects import postgresql
-from sqlalchemy.engine import Connection
+from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.pool import NullPool
 
 from impl.db.base import Base
 from impl.db.database import create_engine
+from impl.db.migrate import include_object_for
 from impl.db.types import UTCDateTime
 
 # Importing the models registers their tables on Base.metadata.
@@ -49,20 +50,11 @@ def _render_item(type_: str, obj: Any, autogen_context: AutogenContext) -> str |
     return False
 
 
-def _include_object(
-    obj: Any, _name: str | None, _type: str, _reflected: bool, _compare_to: Any
-) -> bool:
-    # Objects that exist on one backend only (the GIN index on items.tags) carry
-    # info={"only_on": <dialect>}; autogenerate does not know about Index.ddl_if().
-    only_on = getattr(obj, "info", {}).get("only_on")
-    return only_on is None or only_on == context.get_context().dialect.name
-
-
-def _configure(**kwargs: Any) -> None:
+def _configure(dialect_name: str, **kwargs: Any) -> None:
     context.configure(
         target_metadata=target_metadata,
         render_item=_render_item,
-        include_object=_include_object,
+        include_object=include_object_for(dialect_name),
         compare_type=True,
         **kwargs,
     )
@@ -82,7 +74,8 @@ def _database_url() -> str:
 
 def _run_on(connection: Connection) -> None:
     # SQLite cannot ALTER most things in place: batch mode recreates the table instead.
-    _configure(connection=connection, render_as_batch=connection.dialect.name == "sqlite")
+    dialect_name = connection.dialect.name
+    _configure(dialect_name, connection=connection, render_as_batch=dialect_name == "sqlite")
     with context.begin_transaction():
         context.run_migrations()
 
@@ -97,7 +90,13 @@ async def _run_online() -> None:
 
 
 def _run_offline() -> None:
-    _configure(url=_database_url(), literal_binds=True, dialect_opts={"paramstyle": "named"})
+    url = make_url(_database_url())
+    _configure(
+        url.get_backend_name(),
+        url=url,
+        literal_binds=True,
+        dialect_opts={"paramstyle": "named"},
+    )
     with context.begin_transaction():
         context.run_migrations()
 
