@@ -1,0 +1,132 @@
+"""PasswordHasher: argon2id, off the event loop, the dummy path, rehash on new parameters."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+
+import pytest
+
+from impl.security import PasswordHasher
+from impl.settings import Settings
+from tests.factories import TEST_HASH_COST
+
+
+@pytest.fixture
+def stronger() -> Iterator[PasswordHasher]:
+    """Other parameters than the suite's: its hashes need an update under the suite's hasher."""
+    running = PasswordHasher(memory_kib=16, time_cost=2, parallelism=2)
+    yield running
+    running.close()
+
+
+async def test_hash_is_argon2id_with_the_configured_cost(hasher: PasswordHasher) -> None:
+    hashed = await hasher.hash("s3cret-password")
+
+    assert hashed.startswith("$argon2id$v=19$m=8,t=1,p=1$")
+    assert await hasher.verify_and_update("s3cret-password", hashed) == (True, None)
+
+
+async def test_wrong_password_does_not_match(hasher: PasswordHasher) -> None:
+    hashed = await hasher.hash("s3cret-password")
+
+    assert await hasher.verify_and_update("S3cret-password", hashed) == (False, None)
+
+
+async def test_same_password_gets_a_new_salt(hasher: PasswordHasher) -> None:
+    assert await hasher.hash("same") != await hasher.hash("same")
+
+
+async def test_long_and_unicode_passwords(hasher: PasswordHasher) -> None:
+    # The contract allows 128 characters (bcrypt's 72-byte limit would not).
+    password = "pässwörd-🔑-" * 11
+    hashed = await hasher.hash(password)
+
+    assert await hasher.verify_and_update(password, hashed) == (True, None)
+    assert (await hasher.verify_and_update(password[:-1], hashed))[0] is False
+
+
+async def test_no_hash_takes_the_dummy_path(
+    hasher: PasswordHasher, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    verified: list[str] = []
+    original = hasher._verify_sync
+
+    def spy(password: str, password_hash: str) -> tuple[bool, str | None]:
+        verified.append(password_hash)
+        return original(password, password_hash)
+
+    monkeypatch.setattr(hasher, "_verify_sync", spy)
+
+    assert await hasher.verify_and_update("anything", None) == (False, None)
+    assert verified == [hasher.dummy_hash]
+
+
+async def test_dummy_hash_has_the_real_cost(hasher: PasswordHasher) -> None:
+    real = await hasher.hash("x")
+
+    assert hasher.dummy_hash.split("$")[:4] == real.split("$")[:4]
+
+
+async def test_parameters_changed_means_a_new_hash(
+    hasher: PasswordHasher, stronger: PasswordHasher
+) -> None:
+    old = await stronger.hash("s3cret-password")
+
+    matches, new_hash = await hasher.verify_and_update("s3cret-password", old)
+
+    assert matches is True
+    assert new_hash is not None
+    assert new_hash.startswith("$argon2id$v=19$m=8,t=1,p=1$")
+    assert await hasher.verify_and_update("s3cret-password", new_hash) == (True, None)
+
+
+async def test_no_new_hash_for_a_wrong_password(
+    hasher: PasswordHasher, stronger: PasswordHasher
+) -> None:
+    old = await stronger.hash("s3cret-password")
+
+    assert await hasher.verify_and_update("wrong", old) == (False, None)
+
+
+@pytest.mark.parametrize("stored", ["", "not-a-hash", "$2b$12$abcdefghijklmnopqrstuv"])
+async def test_unusable_stored_hash_never_matches(hasher: PasswordHasher, stored: str) -> None:
+    assert await hasher.verify_and_update("anything", stored) == (False, None)
+
+
+async def test_hashing_runs_off_the_event_loop(
+    hasher: PasswordHasher, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    threads: list[str] = []
+    original = hasher._hash_sync
+
+    def spy(password: str) -> str:
+        threads.append(threading.current_thread().name)
+        return original(password)
+
+    monkeypatch.setattr(hasher, "_hash_sync", spy)
+
+    await hasher.hash("x")
+
+    assert threads
+    assert threads[0].startswith("argon2")
+
+
+def test_memory_below_argon2_minimum_is_refused() -> None:
+    with pytest.raises(ValueError, match="8 KiB x parallelism"):
+        PasswordHasher(memory_kib=8, time_cost=1, parallelism=2)
+
+
+async def test_from_settings_uses_the_configured_cost() -> None:
+    settings = Settings(
+        environment="test",
+        secret_key="s" * 32,
+        password_hash_memory_kib=TEST_HASH_COST["memory_kib"] * 2,
+        password_hash_time_cost=2,
+        password_hash_parallelism=1,
+    )
+    from_settings = PasswordHasher.from_settings(settings)
+    try:
+        assert (await from_settings.hash("x")).startswith("$argon2id$v=19$m=16,t=2,p=1$")
+    finally:
+        from_settings.close()
