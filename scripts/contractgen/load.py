@@ -26,7 +26,8 @@ class Problem:
     line: int = 0
 
     def render(self, filename: str) -> str:
-        return f"{filename}:{self.line}: {self.pointer or '/'}: {self.message}"
+        message = " ".join(self.message.split())  # one problem, one line
+        return f"{filename}:{self.line}: {self.pointer or '/'}: {message}"
 
 
 @dataclass
@@ -35,6 +36,7 @@ class Contract:
     data: dict[str, Any]
     lines: dict[str, int]
     problems: list[Problem] = field(default_factory=list)
+    parsed: bool = True  # False: the text is not YAML/JSON, and ``problems`` says why
 
     def line_of(self, pointer: str) -> int:
         """The line of the node at ``pointer``, or of its nearest ancestor that has one."""
@@ -64,7 +66,7 @@ def pointer_of(parts: list[str | int] | tuple[str | int, ...]) -> str:
 class _ContractLoader(_BaseLoader):  # type: ignore[misc,valid-type]
     """Mapping keys stay the text they were written as; duplicates are recorded."""
 
-    duplicates: list[tuple[yaml.Node, str]]
+    duplicates: list[tuple[yaml.Node, yaml.Node, str]]  # (mapping, key node, key)
 
     def construct_mapping(self, node: yaml.Node, deep: bool = False) -> dict[Any, Any]:
         assert isinstance(node, yaml.MappingNode)
@@ -77,7 +79,7 @@ class _ContractLoader(_BaseLoader):  # type: ignore[misc,valid-type]
                 else self.construct_object(key_node, deep=deep)
             )
             if key in mapping:
-                self.duplicates.append((key_node, str(key)))
+                self.duplicates.append((node, key_node, str(key)))
             mapping[key] = self.construct_object(value_node, deep=deep)
         return mapping
 
@@ -88,12 +90,16 @@ _ContractLoader.add_constructor(
 )
 
 
-def _index_lines(node: yaml.Node, pointer: str, lines: dict[str, int]) -> None:
-    """Record the 1-based line of every node (for a mapping entry, its key's line)."""
+def _index_lines(
+    node: yaml.Node, pointer: str, lines: dict[str, int], mappings: dict[int, str]
+) -> None:
+    """Record the 1-based line of every node (for a mapping entry, its key's line), and the
+    pointer of every mapping node (by ``id``), so that duplicate keys can be located."""
     stack: list[tuple[yaml.Node, str]] = [(node, pointer)]
     while stack:
         current, here = stack.pop()
         if isinstance(current, yaml.MappingNode):
+            mappings.setdefault(id(current), here)
             for key_node, value_node in current.value:
                 child = f"{here}/{escape(str(key_node.value))}"
                 lines.setdefault(child, key_node.start_mark.line + 1)
@@ -117,17 +123,21 @@ def load_contract(path: Path) -> Contract:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark is not None else 1
         problem = Problem("", f"not valid YAML/JSON: {getattr(exc, 'problem', exc)}", line)
-        return Contract(path, {}, {}, [problem])
+        return Contract(path, {}, {}, [problem], parsed=False)
     finally:
         loader.dispose()
     lines: dict[str, int] = {"": 1}
+    mappings: dict[int, str] = {}
     if node is not None:
-        _index_lines(node, "", lines)
+        _index_lines(node, "", lines, mappings)
     if not isinstance(data, dict):
-        return Contract(path, {}, lines, [Problem("", "the contract must be a mapping", 1)])
+        return Contract(path, {}, lines, [Problem("", "the contract must be a mapping", 1)], parsed=False)
     contract = Contract(path, data, lines)
-    for key_node, key in loader.duplicates:
+    for mapping_node, key_node, key in loader.duplicates:
+        # The pointer of the repeated entry itself (its parent mapping's pointer + the key), at
+        # the line of the repetition: "/" alone would not say where to look.
+        pointer = f"{mappings.get(id(mapping_node), '')}/{escape(key)}"
         contract.problems.append(
-            Problem("", f"duplicate key {key!r} (YAML keeps only the last)", key_node.start_mark.line + 1)
+            Problem(pointer, f"duplicate key {key!r} (YAML keeps only the last)", key_node.start_mark.line + 1)
         )
     return contract

@@ -59,6 +59,8 @@ def deref(document: Any, node: Any) -> Any:
 
 def validate(contract: Contract) -> list[Problem]:
     problems = list(contract.problems)
+    if not contract.parsed:
+        return problems  # nothing to validate: the other checks would only add noise
     data = contract.data
     version = str(data.get("openapi", ""))
     if not re.match(r"^3\.[01]\.\d+", version):
@@ -114,27 +116,56 @@ def _spec_validator_problems(contract: Contract, version: str) -> Iterator[Probl
     except Exception as exc:  # noqa: BLE001 - a validator crash is still a report, not a traceback
         yield contract.problem("", f"the contract could not be validated: {type(exc).__name__}")
         return
+    refined: dict[tuple[str | int, ...], tuple[list[str | int], str]] | None = None
     for error in errors:
         if isinstance(error, _LOCATED_HERE):
             continue
         path = list(error.absolute_path) if isinstance(error, ValidationError) else []
         if not path and "is not of type" in str(error.message) and _is_default_error(error):
             continue  # reported with its location by _check_defaults
-        yield contract.problem(pointer_of(path), _best_message(error))
+        message = _best_message(error)
+        if isinstance(error, ValidationError) and str(error.validator) in ("oneOf", "anyOf", "<unset>"):
+            # The spec validator drops the sub-errors of oneOf/anyOf mismatches ("... is not
+            # valid under any of the schemas"): ask the meta-schema itself for the deepest one.
+            if refined is None:
+                refined = _meta_schema_errors(contract.data, version)
+            path, message = refined.get(tuple(path), (path, message))
+        yield contract.problem(pointer_of(path), message)
+
+
+def _meta_schema_errors(
+    data: dict[str, Any], version: str
+) -> dict[tuple[str | int, ...], tuple[list[str | int], str]]:
+    """Structural errors by path, each refined to its most specific sub-error (path, message)."""
+    from jsonschema.validators import validator_for
+    from openapi_spec_validator.schemas import schema_v30, schema_v31
+
+    schema = schema_v31 if version.startswith("3.1") else schema_v30
+    validator = validator_for(schema)(schema)
+    result: dict[tuple[str | int, ...], tuple[list[str | int], str]] = {}
+    for error in validator.iter_errors(data):
+        best = _deepest(error)
+        result.setdefault(tuple(error.absolute_path), (list(best.absolute_path), _best_message(best)))
+    return result
 
 
 def _is_default_error(error: ValidationError) -> bool:
     return not list(error.absolute_path)
 
 
-def _best_message(error: ValidationError) -> str:
-    """The most specific message: for oneOf/anyOf mismatches, the deepest sub-error."""
+def _deepest(error: ValidationError) -> ValidationError:
+    """For oneOf/anyOf mismatches, the sub-error deepest in the document (the first on ties)."""
     best = error
     while best.context:
         best = max(best.context, key=lambda e: len(list(e.absolute_path)))
-        if not best.context:
-            break
-    message = str(best.message)
+    return best
+
+
+def _best_message(error: ValidationError) -> str:
+    """The most specific message, first paragraph only (the spec validator appends the schema
+    and the instance)."""
+    best = _deepest(error)
+    message = " ".join(str(best.message).split("\n\n", 1)[0].split())
     return message if len(message) <= 300 else message[:297] + "..."
 
 
