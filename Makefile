@@ -12,7 +12,7 @@ export ENVIRONMENT ?= development
 
 .DEFAULT_GOAL := help
 .PHONY: help install generate check-generated lint fmt typecheck importcheck test test-postgres \
-	migrate run serve fuzz bench ci clean
+	migrate run serve fuzz sdk bench ci clean
 
 help: ## List the targets
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  \033[36m%-16s\033[0m %s\n", $$1, $$2}'
@@ -60,6 +60,11 @@ serve: migrate ## Production: Gunicorn with Uvicorn workers (WORKERS, default 2)
 
 fuzz: $(STAMP) ## Schemathesis against a live server it starts itself (reports under reports/)
 	$(BIN)/python scripts/fuzz.py
+
+sdk: $(STAMP) ## Generate the Python client SDK from openapi.yaml into build/sdk (openapi-python-client)
+	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/openapi-python-client generate --path openapi.yaml \
+		--output-path build/sdk --overwrite
+	rm -rf build/sdk/.ruff_cache
 
 bench: $(STAMP) ## Benchmarks: generated routes vs hand-written FastAPI vs Starlette; generation time
 	$(BIN)/python benchmarks/run.py
