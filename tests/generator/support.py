@@ -84,8 +84,10 @@ def app_for(package: ModuleType, handlers: Any = None, *, allow_missing: bool = 
     return app
 
 
-def client(app: FastAPI) -> httpx.AsyncClient:
-    return httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t")
+def client(app: FastAPI, *, raise_app_exceptions: bool = True) -> httpx.AsyncClient:
+    """An HTTP client for ``app``; ``raise_app_exceptions=False`` turns them into 500s."""
+    transport = httpx.ASGITransport(app=app, raise_app_exceptions=raise_app_exceptions)
+    return httpx.AsyncClient(transport=transport, base_url="http://t")
 
 
 def load_document(path: Path) -> dict[str, Any]:

@@ -124,7 +124,7 @@ def test_existing_output_is_left_untouched(tmp_path: Path) -> None:
 
 
 def test_the_command_line_itself_exits_1_with_the_problems(tmp_path: Path) -> None:
-    completed = subprocess.run(  # noqa: S603 - our own interpreter and script
+    completed = subprocess.run(
         [
             sys.executable,
             str(REPO / "scripts" / "generate.py"),

@@ -188,7 +188,7 @@ def test_generated_packages_pass_mypy_strict(
         shutil.copytree(out, tmp_path / out.name, ignore=shutil.ignore_patterns("__pycache__"))
     names = sorted(out.name for out, _, _ in packages.values())
     env = {**os.environ, "MYPYPATH": ""}
-    completed = subprocess.run(  # noqa: S603 - our own interpreter and arguments
+    completed = subprocess.run(
         [
             *(sys.executable, "-m", "mypy", "--strict", "--no-incremental", "--config-file", ""),
             *("--cache-dir", str(tmp_path / ".mypy_cache"), *[f"-p{n}" for n in names]),
