@@ -1,7 +1,8 @@
 """Error rendering: every error leaves the app as ``{"detail": ...}`` (issue 3).
 
     ServiceError (impl.errors)      -> its status, {"detail": str}, its headers
-    RequestValidationError          -> 422 {"detail": [{"loc", "msg", "type", ...}]}
+    RequestValidationError          -> 422 {"detail": [{"loc", "msg", "type", ...}]}, its
+                                       echoed "input" made JSON-safe (NaN, lone surrogates)
     framework 400 (unparsable body) -> 422 in the same shape: the contract has no 400
     Starlette HTTPException         -> its status, {"detail": ...}, its headers
                                        (405 gets an Allow header listing every method)
@@ -16,7 +17,10 @@ user middleware, so its 500 would miss X-Request-ID, the security headers and CO
 
 from __future__ import annotations
 
+import json
 import logging
+import math
+from typing import Any
 
 from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
@@ -52,7 +56,35 @@ async def _service_error(_request: Request, exc: Exception) -> Response:
 async def _validation_error(_request: Request, exc: Exception) -> Response:
     if not isinstance(exc, RequestValidationError):  # Starlette types every handler for Exception
         raise exc
-    return JSONResponse({"detail": jsonable_encoder(exc.errors())}, status_code=422)
+    return _ValidationErrorResponse({"detail": _json_safe(jsonable_encoder(exc.errors()))})
+
+
+class _ValidationErrorResponse(JSONResponse):
+    """A 422 echoes the offending input, which is whatever Python's JSON parser accepted:
+    ``NaN`` and ``Infinity`` (not JSON, so ``_json_safe`` turns them into strings) and
+    strings with unpaired surrogates (not encodable as UTF-8: escaped as ``\\udXXX`` here).
+    Rendered the plain way, either made the answer to a bad request a 500."""
+
+    def __init__(self, content: Any) -> None:
+        super().__init__(content, status_code=422)
+
+    def render(self, content: Any) -> bytes:
+        return json.dumps(
+            content, ensure_ascii=True, allow_nan=False, indent=None, separators=(",", ":")
+        ).encode("ascii")
+
+
+_NON_FINITE = {"nan": "NaN", "inf": "Infinity", "-inf": "-Infinity"}
+
+
+def _json_safe(value: Any) -> Any:
+    if isinstance(value, float) and not math.isfinite(value):
+        return _NON_FINITE[repr(value)]
+    if isinstance(value, list):
+        return [_json_safe(item) for item in value]
+    if isinstance(value, dict):
+        return {key: _json_safe(item) for key, item in value.items()}
+    return value
 
 
 async def _http_exception(request: Request, exc: Exception) -> Response:
