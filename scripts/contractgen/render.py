@@ -50,11 +50,28 @@ class Renderer:
         self.tags: dict[str, list[Operation]] = defaultdict(list)
         for operation in operations:
             self.tags[operation.tag].append(operation)
-        self.tag_names = {tag: self._unique_tag_name(tag) for tag in self.tags}
+        self.tag_names, self.tag_classes = self._unique_tag_names(list(self.tags))
         self.schemes = self._schemes()
 
-    def _unique_tag_name(self, tag: str) -> str:
-        return safe_identifier(tag)
+    @staticmethod
+    def _unique_tag_names(tags: list[str]) -> tuple[dict[str, str], dict[str, str]]:
+        """Each tag's ``Handlers`` attribute and Protocol class, unique even when tags collide
+        after conversion (``pets`` and ``Pets``) or a tag is called ``security``: the first tag
+        keeps the plain names, later ones get a numeric suffix, in contract order."""
+        attributes: dict[str, str] = {}
+        classes: dict[str, str] = {}
+        taken_attributes = {"security"}
+        taken_classes: set[str] = set()
+        for tag in tags:
+            base_attribute, base_class = safe_identifier(tag), pascal_case(tag)
+            attribute, class_name, number = base_attribute, f"{base_class}Api", 1
+            while attribute in taken_attributes or class_name in taken_classes:
+                number += 1
+                attribute, class_name = f"{base_attribute}_{number}", f"{base_class}{number}Api"
+            taken_attributes.add(attribute)
+            taken_classes.add(class_name)
+            attributes[tag], classes[tag] = attribute, class_name
+        return attributes, classes
 
     # --- security -------------------------------------------------------------------------
     def _schemes(self) -> dict[str, str]:
@@ -161,7 +178,7 @@ class Renderer:
                     lines.append(f"    {h.python_name}: {expr} = None")
                 lines.append("")
         for tag, operations in self.tags.items():
-            class_name = f"{pascal_case(tag)}Api"
+            class_name = self.tag_classes[tag]
             lines += ["", f"class {class_name}(Protocol):", f'    """Operations tagged {_doc(repr(tag))}."""', ""]
             for operation in operations:
                 lines += self._protocol_method(operation)
@@ -173,7 +190,7 @@ class Renderer:
             "",
         ]
         for tag in self.tags:
-            lines.append(f"    {self.tag_names[tag]}: {pascal_case(tag)}Api | None = None")
+            lines.append(f"    {self.tag_names[tag]}: {self.tag_classes[tag]} | None = None")
         lines.append("    security: SecurityVerifier | None = None")
         return "\n".join(lines) + "\n"
 
@@ -276,7 +293,7 @@ class Renderer:
     def _api_imports(self) -> list[str]:
         names = {"Handlers"}
         for operation in self.operations:
-            names.add(f"{pascal_case(operation.tag)}Api")
+            names.add(self.tag_classes[operation.tag])
             names.update(r.class_name for r in self.results(operation) if r.class_name)
         return ["from .api import (", *[f"    {n}," for n in sorted(names)], ")"]
 
@@ -336,7 +353,7 @@ class Renderer:
     def _route_function(self, operation: Operation) -> list[str]:
         name = operation.python_name
         tag_attr = self.tag_names[operation.tag]
-        api_class = f"{pascal_case(operation.tag)}Api"
+        api_class = self.tag_classes[operation.tag]
         lines = [
             "",
             f"def _add_{name}(router: APIRouter, impl: {api_class} | None, verifier: SecurityVerifier | None) -> None:",
@@ -574,7 +591,7 @@ def spec_module(data: dict[str, Any], spec_name: str) -> str:
 
 
 def init_module(renderer: Renderer, spec_name: str) -> str:
-    protocols = sorted(f"{pascal_case(tag)}Api" for tag in renderer.tags)
+    protocols = sorted(renderer.tag_classes.values())
     results = sorted(
         r.class_name for o in renderer.operations for r in renderer.results(o) if r.class_name is not None
     )
