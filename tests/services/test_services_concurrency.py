@@ -90,10 +90,10 @@ async def test_registration_blocked_by_an_uncommitted_insert_of_the_same_name(
         updated_at=now,
     )
 
-    class Rollback(Exception):
+    class WinnerRollsBackError(Exception):
         pass
 
-    with contextlib.suppress(Rollback):
+    with contextlib.suppress(WinnerRollsBackError):
         async with isolated_database.transaction() as session:
             await UserRepository(session).add(winner)
             loser = asyncio.create_task(
@@ -102,7 +102,7 @@ async def test_registration_blocked_by_an_uncommitted_insert_of_the_same_name(
             await _wait_until_a_backend_waits_for_a_lock(isolated_database)
             assert not loser.done()
             if not winner_commits:
-                raise Rollback
+                raise WinnerRollsBackError
 
     result = (await asyncio.gather(loser, return_exceptions=True))[0]
     assert isinstance(result, outcome)
