@@ -152,7 +152,9 @@ class ItemCreate(BaseModel):
         StrictStr | None | MISSING, Field(max_length=1000, pattern="^[^\\u0000]*$")
     ] = MISSING
     price: Annotated[StrictFloat, Field(gt=0.0, le=1000000000.0)]
-    tags: Annotated[list[Tag1] | None, Field(max_length=20, validate_default=True)] = []
+    tags: Annotated[
+        list[Tag1] | MISSING, Field(description="Absent means no tags.", max_length=20)
+    ] = MISSING
 
 
 class ItemUpdate(BaseModel):
@@ -165,7 +167,9 @@ class ItemUpdate(BaseModel):
         StrictStr | None | MISSING, Field(max_length=1000, pattern="^[^\\u0000]*$")
     ] = MISSING
     price: Annotated[StrictFloat, Field(gt=0.0, le=1000000000.0)]
-    tags: Annotated[list[Tag1] | None, Field(max_length=20, validate_default=True)] = []
+    tags: Annotated[
+        list[Tag1] | MISSING, Field(description="Absent means no tags.", max_length=20)
+    ] = MISSING
 
 
 class TokenType(StrEnum):
