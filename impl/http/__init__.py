@@ -10,6 +10,7 @@ from .context import get_request_id, set_user_id
 from .cors import add_cors
 from .docs import serve_contract
 from .errors import INTERNAL_ERROR_BODY, UnhandledErrorMiddleware, install_error_handlers
+from .json_text import LoneSurrogateMiddleware
 from .logging import AccessLogMiddleware, JsonFormatter, configure_logging
 from .metrics import CONTENT_TYPE as METRICS_CONTENT_TYPE
 from .metrics import Metrics, MetricsMiddleware, render
@@ -24,6 +25,7 @@ __all__ = [
     "REQUEST_ID_HEADER",
     "AccessLogMiddleware",
     "JsonFormatter",
+    "LoneSurrogateMiddleware",
     "Metrics",
     "MetricsMiddleware",
     "RateLimitMiddleware",

@@ -10,6 +10,7 @@ Outermost first (Starlette's ServerErrorMiddleware and ExceptionMiddleware are i
     CORSMiddleware               so that browsers can read 500s and 429s too
     UnhandledErrorMiddleware     exception -> 500 inside all of the above
     RateLimitMiddleware          generous default limit per client
+    LoneSurrogateMiddleware      a JSON body that is not Unicode text -> 422, as FastAPI reads it
     ExceptionMiddleware          ServiceError, validation and HTTP errors -> {"detail"}
     router
 """
@@ -24,6 +25,7 @@ from impl.settings import Settings
 
 from .cors import add_cors
 from .errors import UnhandledErrorMiddleware, install_error_handlers
+from .json_text import LoneSurrogateMiddleware
 from .logging import AccessLogMiddleware
 from .metrics import Metrics, MetricsMiddleware
 from .ratelimit import RateLimiter, RateLimitMiddleware
@@ -42,6 +44,7 @@ def install_http_layer(
 ) -> None:
     install_error_handlers(app)
     # add_middleware puts each new middleware outside the previous ones: innermost first.
+    app.add_middleware(LoneSurrogateMiddleware)
     app.add_middleware(RateLimitMiddleware, limiter=limiter, limit=settings.rate_limit_default)
     app.add_middleware(UnhandledErrorMiddleware)
     add_cors(app, settings)
