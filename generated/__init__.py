@@ -7,10 +7,10 @@ the per-tag Protocols the implementation fills in, and the ``Handlers`` containe
 
 from . import models
 from ._runtime import MissingHandlers, RequestContext, request_context
-from .api import Handlers
 from .api import (
     AuthApi,
     CreateItem201,
+    Handlers,
     HealthApi,
     ItemsApi,
     ListItems200,

@@ -6,13 +6,13 @@ from typing import Annotated, Dict
 from uuid import UUID
 
 from pydantic import (
+    MISSING,
     AfterValidator,
     AwareDatetime,
     BaseModel,
     BeforeValidator,
     ConfigDict,
     Field,
-    MISSING,
     RootModel,
     StrictBool,
     StrictFloat,
@@ -66,8 +66,7 @@ class User(BaseModel):
     email: Annotated[JsonEmail, Field(max_length=254)]
     full_name: Annotated[StrictStr | None, Field(max_length=100)]
     is_active: Annotated[
-        StrictBool,
-        Field(description="Inactive users cannot log in and their tokens stop working."),
+        StrictBool, Field(description="Inactive users cannot log in and their tokens stop working.")
     ]
     scopes: Annotated[
         list[Scope], Field(description="The scopes this user may ask for in a token.")
@@ -115,8 +114,7 @@ class UserUpdate(BaseModel):
     password: Annotated[StrictStr | MISSING, Field(max_length=128, min_length=8)] = MISSING
     is_active: Annotated[StrictBool | MISSING, Field(description="Admin only.")] = MISSING
     scopes: Annotated[
-        list[Scope] | MISSING,
-        Field(description="Admin only. Replaces the user's scopes."),
+        list[Scope] | MISSING, Field(description="Admin only. Replaces the user's scopes.")
     ] = MISSING
 
 

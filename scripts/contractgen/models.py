@@ -36,7 +36,7 @@ DCG_OPTIONS = (
     "--target-python-version", "3.11",
     "--target-pydantic-version", "2.14",
     "--disable-timestamp",
-    "--formatters", "builtin",
+    "--no-formatters",  # the pipeline runs ruff (isort + format) over every module anyway
     "--use-missing-sentinel",
     "--use-annotated",
     "--field-constraints",
@@ -111,7 +111,62 @@ def needs_model(data: dict[str, Any], schema: dict[str, Any] | None) -> bool:
     return False
 
 
+class PendingModels:
+    """datamodel-code-generator running in a subprocess, so that the caller can validate the
+    contract meanwhile (on PagerDuty's contract each takes seconds); ``result()`` waits."""
+
+    def __init__(self, data: dict[str, Any], operations: list[Operation], filename: str) -> None:
+        document, self._synthetic = _model_document(data, operations)
+        self._tmp = tempfile.TemporaryDirectory()
+        self._process: subprocess.Popen[str] | None = None
+        if not document["components"]["schemas"]:
+            return
+        tmp = Path(self._tmp.name)
+        source = (tmp / filename).with_suffix(".json")
+        source.write_text(json.dumps(document), encoding="utf-8")
+        self._output, self._metadata = tmp / "models.py", tmp / "models.json"
+        command = [
+            sys.executable, "-m", "datamodel_code_generator",
+            "--input", str(source), "--output", str(self._output),
+            "--emit-model-metadata", str(self._metadata), *DCG_OPTIONS,
+        ]  # fmt: skip
+        self._process = subprocess.Popen(  # noqa: S603 - our own interpreter and arguments
+            command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+        )
+
+    def cancel(self) -> None:
+        if self._process is not None and self._process.poll() is None:
+            self._process.kill()
+            self._process.communicate()
+        self._tmp.cleanup()
+
+    def result(self) -> ModelSet:
+        try:
+            if self._process is None:
+                return ModelSet(code="from __future__ import annotations\n", synthetic=self._synthetic)
+            stdout, stderr = self._process.communicate()
+            if self._process.returncode != 0 or not self._output.exists():
+                raise ModelGenerationError(stderr.strip() or stdout.strip())
+            code = self._output.read_text(encoding="utf-8")
+            meta = (
+                json.loads(self._metadata.read_text(encoding="utf-8"))
+                if self._metadata.exists()
+                else {"models": []}
+            )
+        finally:
+            self._tmp.cleanup()
+        return _model_set(code, meta, self._synthetic)
+
+
 def build_models(data: dict[str, Any], operations: list[Operation], filename: str) -> ModelSet:
+    return PendingModels(data, operations, filename).result()
+
+
+def _model_document(
+    data: dict[str, Any], operations: list[Operation]
+) -> tuple[dict[str, Any], dict[int, tuple[str, ...]]]:
+    """The contract as datamodel-code-generator gets it: inline body schemas lifted into
+    synthetic component schemas, deep ``$ref``s inlined."""
     document = json.loads(json.dumps(data))  # a private copy we may add synthetic schemas to
     components = document.setdefault("components", {})
     schemas = components.setdefault("schemas", {})
@@ -135,24 +190,10 @@ def build_models(data: dict[str, Any], operations: list[Operation], filename: st
         schemas[name] = json.loads(json.dumps(target))
         synthetic[id(target)] = ("components", "schemas", name)
     _inline_deep_refs(document)
-    if not schemas:
-        return ModelSet(code="from __future__ import annotations\n", synthetic=synthetic)
-    with tempfile.TemporaryDirectory() as tmp:
-        source = Path(tmp) / filename
-        source = source.with_suffix(".json")
-        source.write_text(json.dumps(document), encoding="utf-8")
-        output = Path(tmp) / "models.py"
-        metadata = Path(tmp) / "models.json"
-        command = [
-            sys.executable, "-m", "datamodel_code_generator",
-            "--input", str(source), "--output", str(output),
-            "--emit-model-metadata", str(metadata), *DCG_OPTIONS,
-        ]  # fmt: skip
-        completed = subprocess.run(command, capture_output=True, text=True, check=False)  # noqa: S603
-        if completed.returncode != 0 or not output.exists():
-            raise ModelGenerationError(completed.stderr.strip() or completed.stdout.strip())
-        code = output.read_text(encoding="utf-8")
-        meta = json.loads(metadata.read_text(encoding="utf-8")) if metadata.exists() else {"models": []}
+    return document, synthetic
+
+
+def _model_set(code: str, meta: dict[str, Any], synthetic: dict[int, tuple[str, ...]]) -> ModelSet:
     models = ModelSet(code=_post_process(code), synthetic=synthetic)
     for entry in meta.get("models", []):
         source_path = tuple(str(p) for p in entry.get("source_path") or ())
@@ -253,4 +294,4 @@ def schema_source(data: dict[str, Any], models: ModelSet, schema: dict[str, Any]
     return None
 
 
-__all__ = ["ModelGenerationError", "ModelSet", "build_models", "deref", "escape", "schema_source"]
+__all__ = ["ModelGenerationError", "ModelSet", "PendingModels", "build_models", "deref", "escape", "schema_source"]

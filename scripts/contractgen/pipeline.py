@@ -11,7 +11,7 @@ from pathlib import Path
 
 from .ir import build_operations
 from .load import load_contract
-from .models import ModelGenerationError, build_models
+from .models import ModelGenerationError, PendingModels
 from .render import STATIC_DIR, Renderer, header, init_module, spec_module
 from .types import TypeResolver
 from .validate import validate
@@ -26,12 +26,32 @@ class GenerationError(Exception):
 def render_files(spec: Path) -> dict[str, str]:
     """Every file of the package, by name, formatted and headed; raises GenerationError."""
     contract = load_contract(spec)
-    problems = validate(contract)
-    if problems:
-        raise GenerationError([problem.render(spec.name) for problem in problems])
-    operations = build_operations(contract.data)
+    # datamodel-code-generator (a subprocess) starts before the validation (this process), so
+    # the two overlap; on a contract that turns out invalid it is killed and nothing is written.
+    operations = None
+    pending = None
+    if contract.parsed:
+        try:
+            operations = build_operations(contract.data)
+            pending = PendingModels(contract.data, operations, spec.name)
+        except Exception:  # noqa: BLE001 - an invalid contract: validation below says why
+            operations = pending = None
     try:
-        models = build_models(contract.data, operations, spec.name)
+        problems = validate(contract)
+    except BaseException:
+        if pending is not None:
+            pending.cancel()
+        raise
+    if problems:
+        if pending is not None:
+            pending.cancel()
+        raise GenerationError([problem.render(spec.name) for problem in problems])
+    if pending is None:  # the contract is valid, so this raises no more
+        operations = build_operations(contract.data)
+        pending = PendingModels(contract.data, operations, spec.name)
+    assert operations is not None
+    try:
+        models = pending.result()
     except ModelGenerationError as exc:
         raise GenerationError([f"{spec.name}:1: /components/schemas: model generation failed: {exc}"]) from None
     renderer = Renderer(contract.data, operations, TypeResolver(contract.data, models))
@@ -51,15 +71,20 @@ def render_files(spec: Path) -> dict[str, str]:
 
 
 def _format(files: dict[str, str]) -> dict[str, str]:
-    """ruff format (pinned), so the output is readable and byte-identical on every run."""
+    """ruff (pinned): sorted imports, then formatted, so the output is readable and
+    byte-identical on every run."""
     with tempfile.TemporaryDirectory() as tmp:
         for name, text in files.items():
             (Path(tmp) / name).write_text(text, encoding="utf-8")
-        command = [sys.executable, "-m", "ruff", "format", "--quiet", "--line-length", "100",
-                   "--no-cache", "--isolated", tmp]  # fmt: skip
-        completed = subprocess.run(command, capture_output=True, text=True, check=False)  # noqa: S603
-        if completed.returncode != 0:
-            raise GenerationError([f"formatting the generated code failed: {completed.stderr.strip()}"])
+        ruff = [sys.executable, "-m", "ruff"]
+        options = ["--quiet", "--line-length", "100", "--no-cache", "--isolated"]
+        for command in (
+            [*ruff, "check", *options, "--select", "I", "--fix-only", "--exit-zero", tmp],
+            [*ruff, "format", *options, tmp],
+        ):
+            completed = subprocess.run(command, capture_output=True, text=True, check=False)  # noqa: S603
+            if completed.returncode != 0:
+                raise GenerationError([f"formatting the generated code failed: {completed.stderr.strip()}"])
         return {name: (Path(tmp) / name).read_text(encoding="utf-8") for name in files}
 
 
