@@ -333,8 +333,6 @@ def _add_create_token(
         password: Annotated[str, Form(alias="password", min_length=1)],
         scope: Annotated[str | None, Form(alias="scope")] = None,
     ) -> Response:
-        if impl is None:
-            return runtime.not_implemented(operation)
         body_value = runtime.parse_value(
             models.TokenRequest,
             runtime.present(
@@ -347,6 +345,8 @@ def _add_create_token(
             ),
             ("body",),
         )
+        if impl is None:
+            return runtime.not_implemented(operation)
         runtime.enter_context(_request, _background)
         try:
             result = await impl.create_token(body=body_value)
@@ -362,7 +362,9 @@ def _add_get_current_user(
 ) -> None:
     operation = OPERATIONS["getCurrentUser"]
     authorize = runtime.authorizer(
-        (((_SCHEMES["OAuth2PasswordBearer"], frozenset([])),),), verifier
+        (((_SCHEMES["OAuth2PasswordBearer"], frozenset([])),),),
+        verifier,
+        unimplemented=impl is None,
     )
 
     @router.api_route(
@@ -413,7 +415,9 @@ def _add_list_users(
 ) -> None:
     operation = OPERATIONS["listUsers"]
     authorize = runtime.authorizer(
-        (((_SCHEMES["OAuth2PasswordBearer"], frozenset(["users:read"])),),), verifier
+        (((_SCHEMES["OAuth2PasswordBearer"], frozenset(["users:read"])),),),
+        verifier,
+        unimplemented=impl is None,
     )
 
     @router.api_route(
@@ -480,7 +484,9 @@ def _add_get_user(
 ) -> None:
     operation = OPERATIONS["getUser"]
     authorize = runtime.authorizer(
-        (((_SCHEMES["OAuth2PasswordBearer"], frozenset(["users:read"])),),), verifier
+        (((_SCHEMES["OAuth2PasswordBearer"], frozenset(["users:read"])),),),
+        verifier,
+        unimplemented=impl is None,
     )
 
     @router.api_route(
@@ -541,7 +547,9 @@ def _add_update_user(
 ) -> None:
     operation = OPERATIONS["updateUser"]
     authorize = runtime.authorizer(
-        (((_SCHEMES["OAuth2PasswordBearer"], frozenset(["users:write"])),),), verifier
+        (((_SCHEMES["OAuth2PasswordBearer"], frozenset(["users:write"])),),),
+        verifier,
+        unimplemented=impl is None,
     )
 
     @router.api_route(
@@ -607,7 +615,9 @@ def _add_delete_user(
 ) -> None:
     operation = OPERATIONS["deleteUser"]
     authorize = runtime.authorizer(
-        (((_SCHEMES["OAuth2PasswordBearer"], frozenset(["admin"])),),), verifier
+        (((_SCHEMES["OAuth2PasswordBearer"], frozenset(["admin"])),),),
+        verifier,
+        unimplemented=impl is None,
     )
 
     @router.api_route(
@@ -724,7 +734,9 @@ def _add_create_item(
 ) -> None:
     operation = OPERATIONS["createItem"]
     authorize = runtime.authorizer(
-        (((_SCHEMES["OAuth2PasswordBearer"], frozenset(["items:write"])),),), verifier
+        (((_SCHEMES["OAuth2PasswordBearer"], frozenset(["items:write"])),),),
+        verifier,
+        unimplemented=impl is None,
     )
 
     @router.api_route(
@@ -839,7 +851,9 @@ def _add_update_item(
 ) -> None:
     operation = OPERATIONS["updateItem"]
     authorize = runtime.authorizer(
-        (((_SCHEMES["OAuth2PasswordBearer"], frozenset(["items:write"])),),), verifier
+        (((_SCHEMES["OAuth2PasswordBearer"], frozenset(["items:write"])),),),
+        verifier,
+        unimplemented=impl is None,
     )
 
     @router.api_route(
@@ -901,7 +915,9 @@ def _add_delete_item(
 ) -> None:
     operation = OPERATIONS["deleteItem"]
     authorize = runtime.authorizer(
-        (((_SCHEMES["OAuth2PasswordBearer"], frozenset(["items:write"])),),), verifier
+        (((_SCHEMES["OAuth2PasswordBearer"], frozenset(["items:write"])),),),
+        verifier,
+        unimplemented=impl is None,
     )
 
     @router.api_route(

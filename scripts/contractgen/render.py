@@ -362,7 +362,10 @@ class Renderer:
         del tag_attr
         secured = bool(operation.security) and any(operation.security)
         if secured:
-            lines.append(f"    authorize = runtime.authorizer({self._requirements(operation)}, verifier)")
+            lines.append(
+                f"    authorize = runtime.authorizer({self._requirements(operation)}, verifier, "
+                "unimplemented=impl is None)"
+            )
         signature = ["_request: Request", "_background: BackgroundTasks"]
         call_args = []
         post = []
@@ -454,10 +457,14 @@ class Renderer:
             "",
             f"    @router.api_route({', '.join(decorator_args)}{extra})",
             f"    async def {name}(*, {', '.join(signature)}) -> Response:",
+        ]
+        # What the route validates itself (delimited arrays, form models, raw and multi-media
+        # bodies) is validated before the 501 too: an unimplemented operation still answers 422.
+        lines += post
+        lines += [
             "        if impl is None:",
             "            return runtime.not_implemented(operation)",
         ]
-        lines += post
         returns_none = self.return_type(operation) == "None"
         lines += [
             "        runtime.enter_context(_request, _background)",

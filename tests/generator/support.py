@@ -104,7 +104,8 @@ def deref(data: dict[str, Any], node: Any) -> Any:
     while isinstance(node, dict) and isinstance(node.get("$ref"), str):
         target: Any = data
         for token in node["$ref"][2:].split("/"):
-            target = target[token.replace("~1", "/").replace("~0", "~")]
+            token = token.replace("~1", "/").replace("~0", "~")
+            target = target[int(token)] if isinstance(target, list) else target[token]
         node = target
     return node
 
@@ -187,12 +188,7 @@ def valid_value(data: dict[str, Any], schema: Any, depth: int = 0) -> Any:
     if isinstance(schema.get("enum"), list) and schema["enum"]:
         return next((v for v in schema["enum"] if v is not None), schema["enum"][0])
     if isinstance(schema.get("allOf"), list):
-        merged: dict[str, Any] = {}
-        for part in schema["allOf"]:
-            value = valid_value(data, part, depth + 1)
-            if isinstance(value, dict):
-                merged.update(value)
-        return merged
+        return valid_value(data, _flatten_all_of(data, schema), depth + 1)
     for key in ("oneOf", "anyOf"):
         if isinstance(schema.get(key), list) and schema[key]:
             return valid_value(data, schema[key][0], depth + 1)
@@ -228,6 +224,17 @@ def valid_value(data: dict[str, Any], schema: Any, depth: int = 0) -> Any:
     if "maxLength" in schema and len(value) > schema["maxLength"]:
         value = value[: schema["maxLength"]]
     return value
+
+
+def _flatten_all_of(data: dict[str, Any], schema: dict[str, Any]) -> dict[str, Any]:
+    """One object schema from an ``allOf`` (a part may require what another part defines)."""
+    merged: dict[str, Any] = {"type": "object", "properties": {}, "required": []}
+    for part in [schema, *(deref(data, p) for p in schema.get("allOf") or [])]:
+        if part is not schema and "allOf" in part:
+            part = _flatten_all_of(data, part)
+        merged["properties"].update(part.get("properties") or {})
+        merged["required"] += [r for r in part.get("required") or [] if r not in merged["required"]]
+    return merged
 
 
 def _number(schema: dict[str, Any], fallback: float) -> Any:

@@ -14,6 +14,7 @@ match the contract operation by operation. The only differences allowed, each fo
 
 from __future__ import annotations
 
+import difflib
 import os
 import shutil
 import subprocess
@@ -176,7 +177,18 @@ def test_regeneration_is_byte_identical(
     assert run_cli("--spec", PUBLIC_SPECS / spec, "--out", again).status == 0
     first = {p.name: p.read_bytes() for p in sorted(out.iterdir()) if p.is_file()}
     second = {p.name: p.read_bytes() for p in sorted(again.iterdir()) if p.is_file()}
-    assert first == second
+    differing = sorted(
+        name for name in first.keys() | second.keys() if first.get(name) != second.get(name)
+    )
+    assert not differing, (
+        differing,
+        "".join(
+            difflib.unified_diff(
+                first.get(differing[0], b"").decode().splitlines(keepends=True),
+                second.get(differing[0], b"").decode().splitlines(keepends=True),
+            )
+        )[:3000],
+    )
     assert run_cli("--spec", PUBLIC_SPECS / spec, "--out", out, "--check").status == 0
 
 

@@ -239,9 +239,17 @@ class VerifierMissing(HTTPException):
 
 
 def authorizer(
-    requirements: tuple[Requirement, ...], verifier: SecurityVerifier | None
+    requirements: tuple[Requirement, ...],
+    verifier: SecurityVerifier | None,
+    *,
+    unimplemented: bool = False,
 ) -> Callable[[Request], Coroutine[Any, Any, Principal | None]]:
-    """A FastAPI dependency enforcing one operation's ``security`` exactly as declared."""
+    """A FastAPI dependency enforcing one operation's ``security`` exactly as declared.
+
+    ``unimplemented``: the operation has no handler, so the route answers 501 itself once its
+    input is valid. Credentials that nothing can verify then pass here, so that an invalid
+    request still gets its 422 (a dependency's error would pre-empt the validation).
+    """
     anonymous_allowed = any(not requirement for requirement in requirements)
     challenge = next(
         (scheme.challenge for requirement in requirements for scheme, _ in requirement), "Bearer"
@@ -258,6 +266,8 @@ def authorizer(
                 if credentials is None:
                     break
                 if verifier is None:
+                    if unimplemented:
+                        return None
                     raise VerifierMissing
                 verified = await verifier.verify(scheme=scheme.name, credentials=credentials)
                 if verified is None:
