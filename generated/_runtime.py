@@ -210,7 +210,8 @@ class UnsupportedMediaType(HTTPException):
     def __init__(self, content_type: str, supported: tuple[str, ...]) -> None:
         super().__init__(
             415,
-            f"Unsupported media type {content_type or '(none)'!r}; use one of: {', '.join(supported)}",
+            f"Unsupported media type {content_type or '(none)'!r}; "
+            f"use one of: {', '.join(supported)}",
         )
 
 
@@ -307,7 +308,7 @@ async def call(
     """Run a handler and turn its result (or declared error) into the response."""
     try:
         result = await handler(**kwargs)
-    except Exception as exc:  # noqa: BLE001 - every exception is either declared or re-raised
+    except Exception as exc:  # every exception is either declared or re-raised
         return error_response(exc, operation)
     return render(result)
 
@@ -368,7 +369,7 @@ def method_not_allowed(
     """405 with every method the path allows (Starlette's own lists only one route's)."""
     allow = ", ".join(methods)
 
-    async def endpoint(request: Request) -> Response:
+    async def endpoint(_request: Request) -> Response:
         return JSONResponse(
             {"detail": "Method Not Allowed"}, status_code=405, headers={"Allow": allow}
         )

@@ -16,7 +16,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from contractgen.pipeline import GenerationError, check, generate  # noqa: E402
+from contractgen.pipeline import GenerationError, check, generate
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -167,7 +167,9 @@ def _security(requirements: Any) -> list[dict[str, list[str]]]:
     ]
 
 
-def _body(data: dict[str, Any], operation: dict[str, Any], pointer: str, taken: set[str]) -> Body | None:
+def _body(
+    data: dict[str, Any], operation: dict[str, Any], pointer: str, taken: set[str]
+) -> Body | None:
     raw = operation.get("requestBody")
     if not isinstance(raw, dict):
         return None
@@ -178,7 +180,11 @@ def _body(data: dict[str, Any], operation: dict[str, Any], pointer: str, taken: 
         return None
     media_types = list(content)
     schemas = {
-        mt: (media.get("schema") if isinstance(media, dict) and isinstance(media.get("schema"), dict) else None)
+        mt: (
+            media.get("schema")
+            if isinstance(media, dict) and isinstance(media.get("schema"), dict)
+            else None
+        )
         for mt, media in content.items()
     }
     required = bool(raw.get("required", False))
@@ -188,7 +194,9 @@ def _body(data: dict[str, Any], operation: dict[str, Any], pointer: str, taken: 
         if JSON_MEDIA.match(media_type):
             body.kind = "json"
         elif media_type in (FORM_MEDIA, MULTIPART_MEDIA):
-            fields = _form_fields(data, schemas[media_types[0]], media_type == MULTIPART_MEDIA, taken)
+            fields = _form_fields(
+                data, schemas[media_types[0]], media_type == MULTIPART_MEDIA, taken
+            )
             if fields is not None:
                 body.kind = "form"
                 body.form_fields = fields
@@ -214,7 +222,9 @@ def _form_fields(
         item = deref(data, prop.get("items")) if prop.get("type") == "array" else None
         binary = multipart and (_is_binary(prop) or (isinstance(item, dict) and _is_binary(item)))
         fields.append(
-            Parameter(str(name), "form", python_name, name in required, prop, "form", True, binary=binary)
+            Parameter(
+                str(name), "form", python_name, name in required, prop, "form", True, binary=binary
+            )
         )
     return fields
 
@@ -233,8 +243,10 @@ def _responses(data: dict[str, Any], operation: dict[str, Any], pointer: str) ->
     responses = []
     for status, raw in (operation.get("responses") or {}).items():
         status = str(status).upper() if str(status).lower() != "default" else "default"
-        here = raw["$ref"][1:] if isinstance(raw, dict) and isinstance(raw.get("$ref"), str) else (
-            f"{pointer}/responses/{escape(status)}"
+        here = (
+            raw["$ref"][1:]
+            if isinstance(raw, dict) and isinstance(raw.get("$ref"), str)
+            else (f"{pointer}/responses/{escape(status)}")
         )
         raw = deref(data, raw)
         if not isinstance(raw, dict):

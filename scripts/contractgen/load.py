@@ -69,7 +69,8 @@ class _ContractLoader(_BaseLoader):  # type: ignore[misc,valid-type]
     duplicates: list[tuple[yaml.Node, yaml.Node, str]]  # (mapping, key node, key)
 
     def construct_mapping(self, node: yaml.Node, deep: bool = False) -> dict[Any, Any]:
-        assert isinstance(node, yaml.MappingNode)
+        if not isinstance(node, yaml.MappingNode):  # PyYAML only calls this for mappings
+            raise TypeError(f"expected a mapping node, got {type(node).__name__}")
         self.flatten_mapping(node)
         mapping: dict[Any, Any] = {}
         for key_node, value_node in node.value:
@@ -131,13 +132,19 @@ def load_contract(path: Path) -> Contract:
     if node is not None:
         _index_lines(node, "", lines, mappings)
     if not isinstance(data, dict):
-        return Contract(path, {}, lines, [Problem("", "the contract must be a mapping", 1)], parsed=False)
+        return Contract(
+            path, {}, lines, [Problem("", "the contract must be a mapping", 1)], parsed=False
+        )
     contract = Contract(path, data, lines)
     for mapping_node, key_node, key in loader.duplicates:
         # The pointer of the repeated entry itself (its parent mapping's pointer + the key), at
         # the line of the repetition: "/" alone would not say where to look.
         pointer = f"{mappings.get(id(mapping_node), '')}/{escape(key)}"
         contract.problems.append(
-            Problem(pointer, f"duplicate key {key!r} (YAML keeps only the last)", key_node.start_mark.line + 1)
+            Problem(
+                pointer,
+                f"duplicate key {key!r} (YAML keeps only the last)",
+                key_node.start_mark.line + 1,
+            )
         )
     return contract

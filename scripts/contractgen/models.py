@@ -130,7 +130,7 @@ class PendingModels:
             "--input", str(source), "--output", str(self._output),
             "--emit-model-metadata", str(self._metadata), *DCG_OPTIONS,
         ]  # fmt: skip
-        self._process = subprocess.Popen(  # noqa: S603 - our own interpreter and arguments
+        self._process = subprocess.Popen(
             command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
         )
 
@@ -143,7 +143,9 @@ class PendingModels:
     def result(self) -> ModelSet:
         try:
             if self._process is None:
-                return ModelSet(code="from __future__ import annotations\n", synthetic=self._synthetic)
+                return ModelSet(
+                    code="from __future__ import annotations\n", synthetic=self._synthetic
+                )
             stdout, stderr = self._process.communicate()
             if self._process.returncode != 0 or not self._output.exists():
                 raise ModelGenerationError(stderr.strip() or stdout.strip())
@@ -175,13 +177,24 @@ def _model_document(
     for operation in operations:
         if operation.body is not None:
             for media_type, schema in operation.body.schemas.items():
-                suffix = "Request" if len(operation.body.schemas) == 1 else _media_suffix(media_type)
+                suffix = (
+                    "Request" if len(operation.body.schemas) == 1 else _media_suffix(media_type)
+                )
                 originals.append((schema or {}, f"{operation.class_prefix}{suffix}Body"))
         for response in operation.responses:
-            originals.append((response.schema or {}, f"{operation.class_prefix}{_status_name(response.status)}Response"))
+            originals.append(
+                (
+                    response.schema or {},
+                    f"{operation.class_prefix}{_status_name(response.status)}Response",
+                )
+            )
     for schema, name in originals:
         target = schema
-        if target.get("type") == "array" and isinstance(target.get("items"), dict) and "$ref" not in target["items"]:
+        if (
+            target.get("type") == "array"
+            and isinstance(target.get("items"), dict)
+            and "$ref" not in target["items"]
+        ):
             target, name = target["items"], f"{name}Item"
         if not needs_model(data, target) or id(target) in synthetic:
             continue
@@ -273,12 +286,16 @@ def _post_process(code: str) -> str:
 def _imports_end(code: str) -> int:
     """Offset just after the last top-level import statement."""
     end = 0
-    for match in re.finditer(r"^(from [^\n]+ import \([^)]*\)|from [^\n]+|import [^\n]+)\n", code, re.M):
+    for match in re.finditer(
+        r"^(from [^\n]+ import \([^)]*\)|from [^\n]+|import [^\n]+)\n", code, re.M
+    ):
         end = match.end()
     return end
 
 
-def schema_source(data: dict[str, Any], models: ModelSet, schema: dict[str, Any]) -> tuple[str, ...] | None:
+def schema_source(
+    data: dict[str, Any], models: ModelSet, schema: dict[str, Any]
+) -> tuple[str, ...] | None:
     """The component a schema is (a ``$ref`` to it, or a lifted inline schema)."""
     if id(schema) in models.synthetic:
         return models.synthetic[id(schema)]
@@ -294,4 +311,12 @@ def schema_source(data: dict[str, Any], models: ModelSet, schema: dict[str, Any]
     return None
 
 
-__all__ = ["ModelGenerationError", "ModelSet", "PendingModels", "build_models", "deref", "escape", "schema_source"]
+__all__ = [
+    "ModelGenerationError",
+    "ModelSet",
+    "PendingModels",
+    "build_models",
+    "deref",
+    "escape",
+    "schema_source",
+]

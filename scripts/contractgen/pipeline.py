@@ -34,7 +34,7 @@ def render_files(spec: Path) -> dict[str, str]:
         try:
             operations = build_operations(contract.data)
             pending = PendingModels(contract.data, operations, spec.name)
-        except Exception:  # noqa: BLE001 - an invalid contract: validation below says why
+        except Exception:  # an invalid contract: the validation below says why
             operations = pending = None
     try:
         problems = validate(contract)
@@ -49,11 +49,14 @@ def render_files(spec: Path) -> dict[str, str]:
     if pending is None:  # the contract is valid, so this raises no more
         operations = build_operations(contract.data)
         pending = PendingModels(contract.data, operations, spec.name)
-    assert operations is not None
+    if operations is None:  # pragma: no cover - set together with ``pending`` above
+        raise RuntimeError("operations were not built")
     try:
         models = pending.result()
     except ModelGenerationError as exc:
-        raise GenerationError([f"{spec.name}:1: /components/schemas: model generation failed: {exc}"]) from None
+        raise GenerationError(
+            [f"{spec.name}:1: /components/schemas: model generation failed: {exc}"]
+        ) from None
     renderer = Renderer(contract.data, operations, TypeResolver(contract.data, models))
     files = {
         "models.py": models.code,
@@ -67,7 +70,10 @@ def render_files(spec: Path) -> dict[str, str]:
         "py.typed": "",
     }
     files = _format(files)
-    return {name: (header(spec.name) + text if name.endswith(".py") else text) for name, text in files.items()}
+    return {
+        name: (header(spec.name) + text if name.endswith(".py") else text)
+        for name, text in files.items()
+    }
 
 
 def _format(files: dict[str, str]) -> dict[str, str]:
@@ -82,9 +88,11 @@ def _format(files: dict[str, str]) -> dict[str, str]:
             [*ruff, "check", *options, "--select", "I", "--fix-only", "--exit-zero", tmp],
             [*ruff, "format", *options, tmp],
         ):
-            completed = subprocess.run(command, capture_output=True, text=True, check=False)  # noqa: S603
+            completed = subprocess.run(command, capture_output=True, text=True, check=False)
             if completed.returncode != 0:
-                raise GenerationError([f"formatting the generated code failed: {completed.stderr.strip()}"])
+                raise GenerationError(
+                    [f"formatting the generated code failed: {completed.stderr.strip()}"]
+                )
         return {name: (Path(tmp) / name).read_text(encoding="utf-8") for name in files}
 
 

@@ -1,3 +1,4 @@
+# ruff: noqa: E501 - the lines here are templates of generated code, which ruff format rewraps
 """Writes the generated package's modules from the operations and the models."""
 
 from __future__ import annotations
@@ -15,7 +16,13 @@ from .types import TypeResolver, constraints
 from .validate import deref
 
 STATIC_DIR = Path(__file__).parent / "static"
-_PARAM_CLASS = {"path": "Path", "query": "Query", "header": "Header", "cookie": "Cookie", "form": "Form"}
+_PARAM_CLASS = {
+    "path": "Path",
+    "query": "Query",
+    "header": "Header",
+    "cookie": "Cookie",
+    "form": "Form",
+}
 _TEMPLATE = re.compile(r"\{([^{}]+)\}")
 
 
@@ -43,7 +50,9 @@ class Result:
 
 
 class Renderer:
-    def __init__(self, data: dict[str, Any], operations: list[Operation], types: TypeResolver) -> None:
+    def __init__(
+        self, data: dict[str, Any], operations: list[Operation], types: TypeResolver
+    ) -> None:
         self.data = data
         self.operations = operations
         self.types = types
@@ -116,7 +125,10 @@ class Renderer:
             body_type = None
             if response.media_type is not None:
                 if JSON_MEDIA.match(response.media_type.lower()):
-                    body_kind, body_type = "json", self.types.model_expr(response.schema, "response")
+                    body_kind, body_type = (
+                        "json",
+                        self.types.model_expr(response.schema, "response"),
+                    )
                 elif response.media_type.lower().startswith("text/"):
                     body_kind, body_type = "text", "str"
                 else:
@@ -126,7 +138,11 @@ class Renderer:
         for result in results:
             response = result.response
             ambiguous = plain.count(result.body_type) > 1
-            if response.headers or ambiguous or response.numeric is None and response.status != "default":
+            if (
+                response.headers
+                or ambiguous
+                or (response.numeric is None and response.status != "default")
+            ):
                 result.class_name = f"{operation.class_prefix}{_status_name(response.status)}"
         return results
 
@@ -158,7 +174,11 @@ class Renderer:
                 if result.class_name is None:
                     continue
                 response = result.response
-                lines += ["", "@dataclass(frozen=True, slots=True, kw_only=True)", f"class {result.class_name}:"]
+                lines += [
+                    "",
+                    "@dataclass(frozen=True, slots=True, kw_only=True)",
+                    f"class {result.class_name}:",
+                ]
                 doc = f"{response.status} response of {operation.operation_id}: {response.description}"
                 lines.append(f'    """{_doc(doc)}"""')
                 lines.append("")
@@ -179,7 +199,12 @@ class Renderer:
                 lines.append("")
         for tag, operations in self.tags.items():
             class_name = self.tag_classes[tag]
-            lines += ["", f"class {class_name}(Protocol):", f'    """Operations tagged {_doc(repr(tag))}."""', ""]
+            lines += [
+                "",
+                f"class {class_name}(Protocol):",
+                f'    """Operations tagged {_doc(repr(tag))}."""',
+                "",
+            ]
             for operation in operations:
                 lines += self._protocol_method(operation)
         lines += [
@@ -230,13 +255,16 @@ class Renderer:
 
     def body_type(self, operation: Operation) -> str:
         body = operation.body
-        assert body is not None
+        if body is None:
+            raise ValueError(f"{operation.operation_id} has no request body")
         parts = []
         for media_type, schema in body.schemas.items():
             if JSON_MEDIA.match(media_type.lower()) or body.kind == "form":
                 parts.append(self.types.model_expr(schema, "request"))
             elif media_type.lower() in ("application/x-www-form-urlencoded", MULTIPART_MEDIA):
-                parts.append(self.types.model_expr(schema, "request") if schema else "dict[str, Any]")
+                parts.append(
+                    self.types.model_expr(schema, "request") if schema else "dict[str, Any]"
+                )
             elif media_type.lower().startswith("text/"):
                 parts.append("str")
             else:
@@ -299,20 +327,21 @@ class Renderer:
 
     def _route_path(self, operation: Operation) -> str:
         names = {p.name: p.python_name for p in operation.parameters if p.location == "path"}
-        return _TEMPLATE.sub(lambda m: "{" + names.get(m.group(1), snake_case(m.group(1))) + "}", operation.path)
+        return _TEMPLATE.sub(
+            lambda m: "{" + names.get(m.group(1), snake_case(m.group(1))) + "}", operation.path
+        )
 
-    def _endpoint_parameter(self, operation: Operation, parameter: Parameter) -> tuple[str, str, str]:
+    def _endpoint_parameter(self, parameter: Parameter) -> tuple[str, str, str]:
         """(name, annotation, default) of one FastAPI parameter, and how the handler gets it."""
         expr = self.param_type(parameter)
         schema = parameter.schema
         kwargs: dict[str, Any] = {"alias": parameter.name}
         if parameter.location == "path":
             kwargs = {"alias": parameter.python_name}
-        delimited = schema.get("type") == "array" and not (parameter.location in ("query", "form") and parameter.explode)
-        if delimited:
-            expr_outer = "str"
-        else:
-            expr_outer = expr
+        delimited = schema.get("type") == "array" and not (
+            parameter.location in ("query", "form") and parameter.explode
+        )
+        expr_outer = "str" if delimited else expr
         if parameter.binary:
             cls = "File"
             expr_outer = "UploadFile" if schema.get("type") != "array" else "list[UploadFile]"
@@ -323,7 +352,9 @@ class Renderer:
         if not delimited and not parameter.binary:
             base = expr_outer.removesuffix(" | None")
             for key, value in constraints(schema).items():
-                if key in ("min_length", "max_length") and not (base == "str" or base.startswith("list[")):
+                if key in ("min_length", "max_length") and not (
+                    base == "str" or base.startswith("list[")
+                ):
                     continue
                 if key == "pattern" and base != "str":
                     continue
@@ -336,7 +367,11 @@ class Renderer:
                 if item_constraints and item_expr in ("int", "float", "str"):
                     args = ", ".join(f"{k}={_py(v)}" for k, v in item_constraints.items())
                     expr_outer = f"list[Annotated[{item_expr}, Field({args})]]"
-                    expr_outer += " | None" if base != expr_outer.removesuffix(" | None") and "None" in expr else ""
+                    expr_outer += (
+                        " | None"
+                        if base != expr_outer.removesuffix(" | None") and "None" in expr
+                        else ""
+                    )
         if parameter.deprecated:
             kwargs["deprecated"] = True
         call = f"{cls}({', '.join(f'{k}={_py(v)}' for k, v in kwargs.items())})"
@@ -370,10 +405,12 @@ class Renderer:
         call_args = []
         post = []
         for parameter in operation.parameters:
-            pname, annotation, default = self._endpoint_parameter(operation, parameter)
+            pname, annotation, default = self._endpoint_parameter(parameter)
             signature.append(f"{pname}: {annotation}{default}")
             schema = parameter.schema
-            if schema.get("type") == "array" and not (parameter.location == "query" and parameter.explode):
+            if schema.get("type") == "array" and not (
+                parameter.location == "query" and parameter.explode
+            ):
                 delimiter = {"pipeDelimited": "|", "spaceDelimited": " "}.get(parameter.style, ",")
                 item_type = self.param_type(parameter).removesuffix(" | None")
                 post.append(
@@ -390,12 +427,14 @@ class Renderer:
                 media_type = body.media_types[0]
                 body_type = self.body_type(operation)
                 default = "" if body.required else " = None"
-                signature.append(f"body: Annotated[{body_type}, Body(media_type={_py(media_type)})]{default}")
+                signature.append(
+                    f"body: Annotated[{body_type}, Body(media_type={_py(media_type)})]{default}"
+                )
                 call_args.append("body=body")
             elif body.kind == "form":
                 values = []
                 for field in body.form_fields:
-                    pname, annotation, default = self._endpoint_parameter(operation, field)
+                    pname, annotation, default = self._endpoint_parameter(field)
                     if field.binary:
                         annotation = annotation.replace("Form(", "File(")
                     signature.append(f"{pname}: {annotation}{default}")
@@ -411,7 +450,8 @@ class Renderer:
                 call_args.append("body=body_value")
             else:
                 media = ", ".join(
-                    f"{_py(mt)}: {self._raw_media_type(mt, schema)}" for mt, schema in body.schemas.items()
+                    f"{_py(mt)}: {self._raw_media_type(mt, schema)}"
+                    for mt, schema in body.schemas.items()
                 )
                 post.append(
                     f"        _, body_value = await runtime.read_body(_request, {{{media}}}, {_py(body.required)})"
@@ -427,7 +467,11 @@ class Renderer:
         results = self.results(operation)
         primary = next((r for r in results if r.response.numeric is not None), None)
         status_code = primary.response.numeric if primary else None
-        response_model = primary.body_type if primary and primary.body_kind == "json" and primary.body_type != "Any" else None
+        response_model = (
+            primary.body_type
+            if primary and primary.body_kind == "json" and primary.body_type != "Any"
+            else None
+        )
         responses = {}
         for response in operation.responses:
             if primary is not None and response is primary.response:
@@ -477,18 +521,21 @@ class Renderer:
             status = results[0].response.numeric if results and results[0].response.numeric else 204
             lines.append(f"        return runtime.empty_response({status})")
         else:
-            lines += self._render_result(operation, results)
+            lines += self._render_result(results)
         return lines
 
     def _raw_media_type(self, media_type: str, schema: dict[str, Any] | None) -> str:
         lower = media_type.lower()
-        if JSON_MEDIA.match(lower) or lower in ("application/x-www-form-urlencoded", MULTIPART_MEDIA):
+        if JSON_MEDIA.match(lower) or lower in (
+            "application/x-www-form-urlencoded",
+            MULTIPART_MEDIA,
+        ):
             return self.types.model_expr(schema, "request") if schema else "Any"
         if lower.startswith("text/"):
             return "str"
         return "bytes"
 
-    def _render_result(self, operation: Operation, results: list[Result]) -> list[str]:
+    def _render_result(self, results: list[Result]) -> list[str]:
         lines = []
         for index, result in enumerate(results):
             response = result.response
@@ -497,9 +544,11 @@ class Renderer:
                 condition = f"isinstance(result, {result.class_name})"
                 value = "result.body"
                 status_expr = "result.status_code" if response.numeric is None else str(status)
-                headers = "{" + ", ".join(
-                    f"{_py(h.name)}: result.{h.python_name}" for h in response.headers
-                ) + "}"
+                headers = (
+                    "{"
+                    + ", ".join(f"{_py(h.name)}: result.{h.python_name}" for h in response.headers)
+                    + "}"
+                )
                 headers_expr = f"runtime.headers({headers})" if response.headers else "None"
             else:
                 check = _isinstance_check(result.body_type)
@@ -511,7 +560,9 @@ class Renderer:
                 condition = check or "True"
             lines.append(f"        if {condition}:")
             if result.body_kind == "none":
-                lines.append(f"            return runtime.empty_response({status_expr}, {headers_expr})")
+                lines.append(
+                    f"            return runtime.empty_response({status_expr}, {headers_expr})"
+                )
             elif result.body_kind == "json":
                 media = response.media_type or "application/json"
                 lines.append(
@@ -546,9 +597,15 @@ class Renderer:
         for operation in self.operations:
             by_path[self._route_path(operation)].append(operation.method.upper())
         lines.append("    for path, methods in ALLOWED_METHODS.items():")
-        lines.append("        router.routes.append(Route(path, runtime.method_not_allowed(methods), methods=runtime.other_methods(methods), include_in_schema=False))")
+        lines.append(
+            "        router.routes.append(Route(path, runtime.method_not_allowed(methods), methods=runtime.other_methods(methods), include_in_schema=False))"
+        )
         lines.append("    return router")
-        lines += ["", "", "# Operation ids by handler attribute and method, for the start-up check."]
+        lines += [
+            "",
+            "",
+            "# Operation ids by handler attribute and method, for the start-up check.",
+        ]
         lines.append("HANDLER_METHODS: dict[str, dict[str, str]] = {")
         for tag, operations in self.tags.items():
             entries = ", ".join(f"{_py(o.python_name)}: {_py(o.operation_id)}" for o in operations)
@@ -556,7 +613,9 @@ class Renderer:
         lines.append("}")
         secured = any(o.security and any(o.security) for o in self.operations)
         lines.append(f"SECURED = {secured}")
-        lines.append("# Every method of every path, so that 405 answers carry a complete Allow header.")
+        lines.append(
+            "# Every method of every path, so that 405 answers carry a complete Allow header."
+        )
         lines.append("ALLOWED_METHODS: dict[str, tuple[str, ...]] = {")
         for path, methods in by_path.items():
             lines.append(f"    {_py(path)}: {_py(tuple(sorted(methods)))},")
@@ -568,7 +627,9 @@ def _isinstance_check(body_type: str | None) -> str | None:
     if body_type is None:
         return "result is None"
     base = body_type.split("[", 1)[0]
-    if base in ("list", "dict", "str", "bytes", "int", "float", "bool") or re.fullmatch(r"models\.\w+", body_type):
+    if base in ("list", "dict", "str", "bytes", "int", "float", "bool") or re.fullmatch(
+        r"models\.\w+", body_type
+    ):
         return f"isinstance(result, {base})"
     return None
 
@@ -600,7 +661,10 @@ def spec_module(data: dict[str, Any], spec_name: str) -> str:
 def init_module(renderer: Renderer, spec_name: str) -> str:
     protocols = sorted(renderer.tag_classes.values())
     results = sorted(
-        r.class_name for o in renderer.operations for r in renderer.results(o) if r.class_name is not None
+        r.class_name
+        for o in renderer.operations
+        for r in renderer.results(o)
+        if r.class_name is not None
     )
     names = sorted(
         {

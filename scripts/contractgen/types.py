@@ -43,7 +43,9 @@ class TypeResolver:
         nullable = bool(schema.get("nullable"))
         if "const" in schema and _literal_ok([schema["const"]]):
             expr = f"Literal[{_literal(schema['const'])}]"
-        elif isinstance(schema.get("enum"), list) and schema["enum"] and _literal_ok(schema["enum"]):
+        elif (
+            isinstance(schema.get("enum"), list) and schema["enum"] and _literal_ok(schema["enum"])
+        ):
             values = [v for v in schema["enum"] if v is not None]
             nullable = nullable or None in schema["enum"]
             expr = f"Literal[{', '.join(_literal(v) for v in values)}]" if values else "None"
@@ -73,9 +75,9 @@ class TypeResolver:
 
 
 def _literal_ok(values: list[Any]) -> bool:
-    return all(v is None or (isinstance(v, str | int) and not isinstance(v, bool)) for v in values) and any(
-        v is not None for v in values
-    )
+    return all(
+        v is None or (isinstance(v, str | int) and not isinstance(v, bool)) for v in values
+    ) and any(v is not None for v in values)
 
 
 def _literal(value: Any) -> str:

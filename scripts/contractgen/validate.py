@@ -65,7 +65,9 @@ def validate(contract: Contract) -> list[Problem]:
     version = str(data.get("openapi", ""))
     if not re.match(r"^3\.[01]\.\d+", version):
         problems.append(
-            contract.problem("/openapi", f"unsupported OpenAPI version {version!r} (need 3.0 or 3.1)")
+            contract.problem(
+                "/openapi", f"unsupported OpenAPI version {version!r} (need 3.0 or 3.1)"
+            )
         )
         return _sorted(problems)
     dangling = list(_check_refs(contract))
@@ -110,10 +112,12 @@ def _check_refs(contract: Contract) -> Iterator[Problem]:
 
 
 def _spec_validator_problems(contract: Contract, version: str) -> Iterator[Problem]:
-    validator_class = OpenAPIV31SpecValidator if version.startswith("3.1") else OpenAPIV30SpecValidator
+    validator_class = (
+        OpenAPIV31SpecValidator if version.startswith("3.1") else OpenAPIV30SpecValidator
+    )
     try:
         errors = list(validator_class(contract.data).iter_errors())
-    except Exception as exc:  # noqa: BLE001 - a validator crash is still a report, not a traceback
+    except Exception as exc:  # a validator crash is still a report, not a traceback
         yield contract.problem("", f"the contract could not be validated: {type(exc).__name__}")
         return
     refined: dict[tuple[str | int, ...], tuple[list[str | int], str]] | None = None
@@ -124,7 +128,11 @@ def _spec_validator_problems(contract: Contract, version: str) -> Iterator[Probl
         if not path and "is not of type" in str(error.message) and _is_default_error(error):
             continue  # reported with its location by _check_defaults
         message = _best_message(error)
-        if isinstance(error, ValidationError) and str(error.validator) in ("oneOf", "anyOf", "<unset>"):
+        if isinstance(error, ValidationError) and str(error.validator) in (
+            "oneOf",
+            "anyOf",
+            "<unset>",
+        ):
             # The spec validator drops the sub-errors of oneOf/anyOf mismatches ("... is not
             # valid under any of the schemas"): ask the meta-schema itself for the deepest one.
             if refined is None:
@@ -145,7 +153,9 @@ def _meta_schema_errors(
     result: dict[tuple[str | int, ...], tuple[list[str | int], str]] = {}
     for error in validator.iter_errors(data):
         best = _deepest(error)
-        result.setdefault(tuple(error.absolute_path), (list(best.absolute_path), _best_message(best)))
+        result.setdefault(
+            tuple(error.absolute_path), (list(best.absolute_path), _best_message(best))
+        )
     return result
 
 
@@ -169,7 +179,16 @@ def _best_message(error: ValidationError) -> str:
     return message if len(message) <= 300 else message[:297] + "..."
 
 
-_SCHEMA_KEYS = ("items", "not", "additionalProperties", "contains", "propertyNames", "if", "then", "else")
+_SCHEMA_KEYS = (
+    "items",
+    "not",
+    "additionalProperties",
+    "contains",
+    "propertyNames",
+    "if",
+    "then",
+    "else",
+)
 _SCHEMA_MAPS = ("properties", "patternProperties", "$defs", "definitions", "dependentSchemas")
 _SCHEMA_LISTS = ("allOf", "anyOf", "oneOf", "prefixItems")
 
@@ -214,13 +233,17 @@ def _check_defaults(contract: Contract, version: str) -> Iterator[Problem]:
         root["$ref"] = "#" + pointer
         try:
             error = next(iter(validator_class(root).iter_errors(schema["default"])), None)
-        except Exception:  # noqa: BLE001 - an unresolvable corner is not this check's business
+        except Exception:  # noqa: S112 - an unresolvable corner is not this check's business
             continue
         if error is not None:
-            yield contract.problem(f"{pointer}/default", f"default does not match the schema: {error.message}")
+            yield contract.problem(
+                f"{pointer}/default", f"default does not match the schema: {error.message}"
+            )
 
 
-def iter_operations(data: dict[str, Any]) -> Iterator[tuple[str, str, dict[str, Any], dict[str, Any]]]:
+def iter_operations(
+    data: dict[str, Any],
+) -> Iterator[tuple[str, str, dict[str, Any], dict[str, Any]]]:
     """(path, method, operation, path item) for every operation under ``paths``."""
     for path, item in (data.get("paths") or {}).items():
         item = deref(data, item)
@@ -292,7 +315,10 @@ def _check_operations(contract: Contract) -> Iterator[Problem]:
                 )
         python_names: dict[str, str] = {}
         for pointer, parameter in parameters:
-            if parameter.get("in") == "header" and str(parameter["name"]).lower() in IGNORED_HEADERS:
+            if (
+                parameter.get("in") == "header"
+                and str(parameter["name"]).lower() in IGNORED_HEADERS
+            ):
                 continue
             python_name = safe_identifier(str(parameter["name"]))
             if python_name in python_names:

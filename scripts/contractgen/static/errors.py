@@ -1,8 +1,8 @@
 """Errors a handler raises to answer with a status the contract declares.
 
-    Exception
-    ├── ApiError            a declared error response: status, ``{"detail": ...}`` or a body
-    └── ContractViolation   the implementation answered what the contract does not declare (500)
+Exception
+├── ApiError            a declared error response: status, ``{"detail": ...}`` or a body
+└── ContractViolation   the implementation answered what the contract does not declare (500)
 """
 
 from __future__ import annotations

@@ -56,7 +56,9 @@ class Operation:
 
     def declares(self, status: int) -> bool:
         text = str(status)
-        return text in self.statuses or f"{text[0]}XX" in self.statuses or "default" in self.statuses
+        return (
+            text in self.statuses or f"{text[0]}XX" in self.statuses or "default" in self.statuses
+        )
 
 
 def not_implemented(operation: Operation) -> Response:
@@ -95,7 +97,11 @@ def adapter(tp: Any) -> TypeAdapter[Any]:
 
 
 def json_response(
-    status: int, tp: Any, value: Any, headers: Mapping[str, str] | None = None, media_type: str = "application/json"
+    status: int,
+    tp: Any,
+    value: Any,
+    headers: Mapping[str, str] | None = None,
+    media_type: str = "application/json",
 ) -> Response:
     body = adapter(tp).dump_json(value, by_alias=True)
     return Response(body, status_code=status, headers=headers, media_type=media_type)
@@ -141,7 +147,9 @@ def split_param(raw: str | None, delimiter: str, tp: Any, loc: tuple[str | int, 
     return parse_value(tp, raw.split(delimiter) if raw != "" else [], loc)
 
 
-async def read_body(request: Request, media: Mapping[str, Any], required: bool) -> tuple[str | None, Any]:
+async def read_body(
+    request: Request, media: Mapping[str, Any], required: bool
+) -> tuple[str | None, Any]:
     """The request body for operations FastAPI cannot type natively.
 
     ``media`` maps each declared media type to the type its body is validated against
@@ -166,7 +174,9 @@ async def read_body(request: Request, media: Mapping[str, Any], required: bool) 
             raise validation_error([_invalid_body("the body is not valid UTF-8 text")]) from None
     if chosen == "application/x-www-form-urlencoded" or chosen.startswith("multipart/"):
         form = await request.form()
-        value: Any = {key: form.getlist(key) if len(form.getlist(key)) > 1 else form[key] for key in form}
+        value: Any = {
+            key: form.getlist(key) if len(form.getlist(key)) > 1 else form[key] for key in form
+        }
         return chosen, parse_value(tp, value, ("body",))
     try:
         return chosen, adapter(tp).validate_json(raw)
@@ -199,7 +209,8 @@ class UnsupportedMediaType(HTTPException):
     def __init__(self, content_type: str, supported: tuple[str, ...]) -> None:
         super().__init__(
             415,
-            f"Unsupported media type {content_type or '(none)'!r}; use one of: {', '.join(supported)}",
+            f"Unsupported media type {content_type or '(none)'!r}; "
+            f"use one of: {', '.join(supported)}",
         )
 
 
@@ -296,11 +307,9 @@ async def call(
     """Run a handler and turn its result (or declared error) into the response."""
     try:
         result = await handler(**kwargs)
-    except Exception as exc:  # noqa: BLE001 - every exception is either declared or re-raised
+    except Exception as exc:  # every exception is either declared or re-raised
         return error_response(exc, operation)
     return render(result)
-
-
 
 
 def headers(values: Mapping[str, Any]) -> dict[str, str]:
@@ -325,13 +334,17 @@ class MissingHandlers(RuntimeError):
     """The implementation leaves operations of the contract without a handler."""
 
 
-def require_handlers(handlers: Any, methods: Mapping[str, Mapping[str, str]], secured: bool) -> None:
+def require_handlers(
+    handlers: Any, methods: Mapping[str, Mapping[str, str]], secured: bool
+) -> None:
     """Refuse to build a router while any operation (or the security verifier) is missing."""
     missing = []
     for attribute, operations in methods.items():
         implementation = getattr(handlers, attribute)
         for method, operation_id in operations.items():
-            function = getattr(type(implementation), method, None) if implementation is not None else None
+            function = (
+                getattr(type(implementation), method, None) if implementation is not None else None
+            )
             if function is None or getattr(function, "__isabstractmethod__", False):
                 missing.append(operation_id)
     if secured and handlers.security is None:
@@ -349,11 +362,15 @@ def other_methods(methods: tuple[str, ...]) -> list[str]:
     return [method for method in _ALL_METHODS if method not in methods]
 
 
-def method_not_allowed(methods: tuple[str, ...]) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+def method_not_allowed(
+    methods: tuple[str, ...],
+) -> Callable[[Request], Coroutine[Any, Any, Response]]:
     """405 with every method the path allows (Starlette's own lists only one route's)."""
     allow = ", ".join(methods)
 
-    async def endpoint(request: Request) -> Response:
-        return JSONResponse({"detail": "Method Not Allowed"}, status_code=405, headers={"Allow": allow})
+    async def endpoint(_request: Request) -> Response:
+        return JSONResponse(
+            {"detail": "Method Not Allowed"}, status_code=405, headers={"Allow": allow}
+        )
 
     return endpoint

@@ -46,5 +46,9 @@ class SecurityScheme:
     def challenge(self) -> str:
         """The ``WWW-Authenticate`` value of a 401 for this scheme."""
         if self.kind == "http":
-            return self.http_scheme.capitalize() if self.http_scheme != "basic" else 'Basic realm="api"'
+            return (
+                self.http_scheme.capitalize()
+                if self.http_scheme != "basic"
+                else 'Basic realm="api"'
+            )
         return f'ApiKey realm="api", name="{self.parameter}"'
