@@ -8,7 +8,7 @@ import logging
 from collections.abc import Callable, Coroutine, Iterable, Mapping
 from contextvars import ContextVar
 from dataclasses import dataclass
-from typing import Any, NoReturn
+from typing import Any, NoReturn, TypeVar
 
 from fastapi import BackgroundTasks, HTTPException, Request, UploadFile
 from fastapi.exceptions import RequestValidationError
@@ -318,9 +318,20 @@ def headers(values: Mapping[str, Any]) -> dict[str, str]:
     return {name: header_value(value) for name, value in values.items() if value is not None}
 
 
-def present(values: Mapping[str, Any]) -> dict[str, Any]:
-    """Form fields that were sent (absent ones stay absent, so the model's rules apply)."""
-    return {name: value for name, value in values.items() if value is not None}
+async def form_fields(request: Request, values: Mapping[str, Any]) -> dict[str, Any]:
+    """The form fields that were sent; absent ones stay absent, so the model's rules apply.
+
+    FastAPI reads an empty field (``scope=``) as absent; the contract does not (an empty
+    ``scope`` asks for no scopes, an empty integer is invalid), so those come from the raw form.
+    """
+    form = await request.form()  # parsed once per request: Starlette caches it
+    fields = {}
+    for name, value in values.items():
+        if value is not None:
+            fields[name] = value
+        elif form.get(name) == "":
+            fields[name] = ""
+    return fields
 
 
 async def read_uploads(value: UploadFile | list[UploadFile] | None) -> bytes | list[bytes] | None:
@@ -335,6 +346,31 @@ class MissingHandlers(RuntimeError):
     """The implementation leaves operations of the contract without a handler."""
 
 
+_F = TypeVar("_F", bound=Callable[..., Any])
+_H = TypeVar("_H")
+
+
+def operation(function: _F) -> _F:
+    """Marks a Protocol method as an operation to implement (type checkers see it abstract)."""
+    function.__contract_unimplemented__ = True  # type: ignore[attr-defined]
+    return function
+
+
+def _is_implemented(implementation: object, method: str) -> bool:
+    function = getattr(type(implementation), method, None)
+    return function is not None and not (
+        getattr(function, "__isabstractmethod__", False)
+        or getattr(function, "__contract_unimplemented__", False)
+    )
+
+
+def implemented(implementation: _H | None, method: str) -> _H | None:
+    """The implementation, if it implements ``method``; else None (the route answers 501)."""
+    if implementation is None or not _is_implemented(implementation, method):
+        return None
+    return implementation
+
+
 def require_handlers(
     handlers: Any, methods: Mapping[str, Mapping[str, str]], secured: bool
 ) -> None:
@@ -343,10 +379,7 @@ def require_handlers(
     for attribute, operations in methods.items():
         implementation = getattr(handlers, attribute)
         for method, operation_id in operations.items():
-            function = (
-                getattr(type(implementation), method, None) if implementation is not None else None
-            )
-            if function is None or getattr(function, "__isabstractmethod__", False):
+            if implementation is None or not _is_implemented(implementation, method):
                 missing.append(operation_id)
     if secured and handlers.security is None:
         missing.append("(no SecurityVerifier for the contract's securitySchemes)")

@@ -3,14 +3,21 @@
 
 from __future__ import annotations
 
-import abc
 import datetime  # noqa: F401
 import uuid  # noqa: F401
 from dataclasses import dataclass
-from typing import Any, Literal, Protocol  # noqa: F401
+from typing import TYPE_CHECKING, Any, Literal, Protocol  # noqa: F401
 
 from . import models  # noqa: F401
 from .security import Principal, SecurityVerifier  # noqa: F401
+
+# Type checkers see every operation as abstract, so a handler class that misses one
+# cannot be instantiated (mypy names the method). At run time the class can be built
+# and create_router() refuses it instead, naming every missing operationId.
+if TYPE_CHECKING:
+    from abc import abstractmethod as operation
+else:
+    from ._runtime import operation
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -48,19 +55,19 @@ class CreateItem201:
 class HealthApi(Protocol):
     """Operations tagged 'health'."""
 
-    @abc.abstractmethod
+    @operation
     async def get_health(self) -> models.Health:
         """GET /health [getHealth]
 
         Liveness probe"""
 
-    @abc.abstractmethod
+    @operation
     async def get_readiness(self) -> models.Readiness:
         """GET /ready [getReadiness]
 
         Readiness probe"""
 
-    @abc.abstractmethod
+    @operation
     async def get_metrics(self) -> str:
         """GET /metrics [getMetrics]
 
@@ -70,19 +77,19 @@ class HealthApi(Protocol):
 class AuthApi(Protocol):
     """Operations tagged 'auth'."""
 
-    @abc.abstractmethod
+    @operation
     async def register_user(self, *, body: models.UserCreate) -> RegisterUser201:
         """POST /api/v1/auth/register [registerUser]
 
         Register a new user"""
 
-    @abc.abstractmethod
+    @operation
     async def create_token(self, *, body: models.TokenRequest) -> models.Token:
         """POST /api/v1/auth/token [createToken]
 
         Obtain an access token (OAuth2 password flow)"""
 
-    @abc.abstractmethod
+    @operation
     async def get_current_user(self, *, principal: Principal) -> models.User:
         """GET /api/v1/auth/me [getCurrentUser]
 
@@ -92,19 +99,19 @@ class AuthApi(Protocol):
 class UsersApi(Protocol):
     """Operations tagged 'users'."""
 
-    @abc.abstractmethod
+    @operation
     async def list_users(self, *, principal: Principal, skip: int, limit: int) -> ListUsers200:
         """GET /api/v1/users [listUsers]
 
         List users"""
 
-    @abc.abstractmethod
+    @operation
     async def get_user(self, *, principal: Principal, user_id: uuid.UUID) -> models.User:
         """GET /api/v1/users/{user_id} [getUser]
 
         Get a user"""
 
-    @abc.abstractmethod
+    @operation
     async def update_user(
         self, *, principal: Principal, user_id: uuid.UUID, body: models.UserUpdate
     ) -> models.User:
@@ -112,7 +119,7 @@ class UsersApi(Protocol):
 
         Update a user"""
 
-    @abc.abstractmethod
+    @operation
     async def delete_user(self, *, principal: Principal, user_id: uuid.UUID) -> None:
         """DELETE /api/v1/users/{user_id} [deleteUser]
 
@@ -122,25 +129,25 @@ class UsersApi(Protocol):
 class ItemsApi(Protocol):
     """Operations tagged 'items'."""
 
-    @abc.abstractmethod
+    @operation
     async def list_items(self, *, skip: int, limit: int, tag: str | None) -> ListItems200:
         """GET /api/v1/items [listItems]
 
         List items"""
 
-    @abc.abstractmethod
+    @operation
     async def create_item(self, *, principal: Principal, body: models.ItemCreate) -> CreateItem201:
         """POST /api/v1/items [createItem]
 
         Create an item"""
 
-    @abc.abstractmethod
+    @operation
     async def get_item(self, *, item_id: int) -> models.Item:
         """GET /api/v1/items/{item_id} [getItem]
 
         Get an item"""
 
-    @abc.abstractmethod
+    @operation
     async def update_item(
         self, *, principal: Principal, item_id: int, body: models.ItemUpdate
     ) -> models.Item:
@@ -148,7 +155,7 @@ class ItemsApi(Protocol):
 
         Replace an item"""
 
-    @abc.abstractmethod
+    @operation
     async def delete_item(self, *, principal: Principal, item_id: int) -> None:
         """DELETE /api/v1/items/{item_id} [deleteItem]
 

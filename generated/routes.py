@@ -335,13 +335,14 @@ def _add_create_token(
     ) -> Response:
         body_value = runtime.parse_value(
             models.TokenRequest,
-            runtime.present(
+            await runtime.form_fields(
+                _request,
                 {
                     "grant_type": grant_type,
                     "username": username,
                     "password": password,
                     "scope": scope,
-                }
+                },
             ),
             ("body",),
         )
@@ -977,21 +978,27 @@ def create_router(handlers: Handlers | None, *, allow_missing: bool = False) -> 
     if not allow_missing:
         runtime.require_handlers(handlers, HANDLER_METHODS, SECURED)
     router = APIRouter()
-    _add_get_health(router, handlers.health, handlers.security)
-    _add_get_readiness(router, handlers.health, handlers.security)
-    _add_get_metrics(router, handlers.health, handlers.security)
-    _add_list_users(router, handlers.users, handlers.security)
-    _add_list_items(router, handlers.items, handlers.security)
-    _add_create_item(router, handlers.items, handlers.security)
-    _add_register_user(router, handlers.auth, handlers.security)
-    _add_create_token(router, handlers.auth, handlers.security)
-    _add_get_current_user(router, handlers.auth, handlers.security)
-    _add_get_user(router, handlers.users, handlers.security)
-    _add_update_user(router, handlers.users, handlers.security)
-    _add_delete_user(router, handlers.users, handlers.security)
-    _add_get_item(router, handlers.items, handlers.security)
-    _add_update_item(router, handlers.items, handlers.security)
-    _add_delete_item(router, handlers.items, handlers.security)
+    _add_get_health(router, runtime.implemented(handlers.health, "get_health"), handlers.security)
+    _add_get_readiness(
+        router, runtime.implemented(handlers.health, "get_readiness"), handlers.security
+    )
+    _add_get_metrics(router, runtime.implemented(handlers.health, "get_metrics"), handlers.security)
+    _add_list_users(router, runtime.implemented(handlers.users, "list_users"), handlers.security)
+    _add_list_items(router, runtime.implemented(handlers.items, "list_items"), handlers.security)
+    _add_create_item(router, runtime.implemented(handlers.items, "create_item"), handlers.security)
+    _add_register_user(
+        router, runtime.implemented(handlers.auth, "register_user"), handlers.security
+    )
+    _add_create_token(router, runtime.implemented(handlers.auth, "create_token"), handlers.security)
+    _add_get_current_user(
+        router, runtime.implemented(handlers.auth, "get_current_user"), handlers.security
+    )
+    _add_get_user(router, runtime.implemented(handlers.users, "get_user"), handlers.security)
+    _add_update_user(router, runtime.implemented(handlers.users, "update_user"), handlers.security)
+    _add_delete_user(router, runtime.implemented(handlers.users, "delete_user"), handlers.security)
+    _add_get_item(router, runtime.implemented(handlers.items, "get_item"), handlers.security)
+    _add_update_item(router, runtime.implemented(handlers.items, "update_item"), handlers.security)
+    _add_delete_item(router, runtime.implemented(handlers.items, "delete_item"), handlers.security)
     for path, methods in ALLOWED_METHODS.items():
         router.routes.append(
             Route(

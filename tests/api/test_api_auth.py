@@ -247,11 +247,6 @@ class TestCreateToken:
         assert response.status_code == 200
         assert claims(response.json()["access_token"])["scopes"] == expected
 
-    @pytest.mark.xfail(
-        reason="generator: the createToken route reads the form with FastAPI's Form(), which "
-        "treats `scope=` as absent, so a token asking for no scope gets every scope",
-        strict=True,
-    )
     async def test_empty_scope_field_asks_for_no_scopes(
         self, client: httpx.AsyncClient, alice: Account
     ) -> None:
