@@ -1,7 +1,7 @@
 """Gunicorn settings for production (``make serve``): Uvicorn workers, values from the env.
 
-    WORKERS (default 2)  HOST/PORT (default 127.0.0.1:8000)  TIMEOUT (default 30)
-    GRACEFUL_TIMEOUT (default 30)  KEEPALIVE (default 5)
+WORKERS (default 2)  HOST/PORT (default 127.0.0.1:8000)  TIMEOUT (default 30)
+GRACEFUL_TIMEOUT (default 30)  KEEPALIVE (default 5)
 """
 
 import os
