@@ -20,7 +20,7 @@ from impl.errors import RateLimited, Unauthorized
 from impl.http import Metrics, RateLimiter, install_http_layer, set_user_id
 from impl.settings import Settings
 
-SECRET = "test-secret-key-that-is-long-enough-for-hs256"  # noqa: S105 - a test key
+SECRET = "test-secret-key-that-is-long-enough-for-hs256"
 LEAKY_MESSAGE = "SELECT password_hash FROM users WHERE username = 'alice'"
 
 # make_client(settings=None, *, limiter=<the fixture's>, metrics=None, address="127.0.0.1")

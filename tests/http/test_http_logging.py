@@ -12,8 +12,8 @@ import pytest
 from impl.http import JsonFormatter, configure_logging
 from impl.settings import Settings
 
-TOKEN = "eyJhbGciOiJIUzI1NiJ9.c2VjcmV0LXBheWxvYWQ.c2lnbmF0dXJl"  # noqa: S105
-PASSWORD = "correct horse battery staple"  # noqa: S105
+TOKEN = "eyJhbGciOiJIUzI1NiJ9.c2VjcmV0LXBheWxvYWQ.c2lnbmF0dXJl"
+PASSWORD = "correct horse battery staple"
 
 
 @pytest.fixture
@@ -117,8 +117,8 @@ class TestFormatter:
             {"msg": "login", "password": PASSWORD, "access_token": TOKEN, "username": "alice"}
         )
         entry = json.loads(JsonFormatter().format(record))
-        assert entry["password"] == "[REDACTED]"  # noqa: S105
-        assert entry["access_token"] == "[REDACTED]"  # noqa: S105
+        assert entry["password"] == "[REDACTED]"
+        assert entry["access_token"] == "[REDACTED]"
         assert entry["username"] == "alice"
         assert entry["message"] == "login"
         assert entry["timestamp"].endswith("+00:00")

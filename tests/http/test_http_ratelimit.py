@@ -35,7 +35,7 @@ async def any_limiter(
     if request.param == "redis":
         if not redis_is_up():
             pytest.skip(
-                "Redis is not running at 127.0.0.1:6379 (issue 3: start it to test the shared store)"
+                "Redis is not running at 127.0.0.1:6379 (issue 3: start it to test the store)"
             )
         settings = settings_with(redis_url=REDIS_URL)
     else:
