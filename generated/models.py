@@ -1,17 +1,14 @@
 # generated from openapi.yaml by scripts/generate.py — do not edit.
 from __future__ import annotations
 
-import re
 from enum import StrEnum
 from typing import Annotated, Dict
 from uuid import UUID
 
 from pydantic import (
     MISSING,
-    AfterValidator,
     AwareDatetime,
     BaseModel,
-    BeforeValidator,
     ConfigDict,
     Field,
     RootModel,
@@ -21,36 +18,7 @@ from pydantic import (
     StrictStr,
 )
 
-
-def _json_int(value: object) -> object:
-    """JSON Schema counts 258.0 as an integer; booleans and strings are not integers."""
-    if isinstance(value, float) and value.is_integer():
-        return int(value)
-    return value
-
-
-_ATEXT = r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~\-\u0080-\U0010ffff]"
-_ALNUM = r"[A-Za-z0-9\u0080-\U0010ffff]"
-_LABEL = rf"{_ALNUM}(?:[A-Za-z0-9\-\u0080-\U0010ffff]*{_ALNUM})?"
-_MAILBOX = re.compile(
-    rf"(?:{_ATEXT}+(?:\.{_ATEXT}+)*"  # dot-string: no leading, trailing or double dot
-    r'|"(?:[\x20\x21\x23-\x5b\x5d-\x7e]|\\[\x20-\x7e])*")'  # or a quoted string
-    rf"@(?:{_LABEL}(?:\.{_LABEL})*"  # domain: letter/digit/hyphen labels
-    r"|\[[^\[\]\\\s]+\])"  # or an address literal
-)
-
-
-def _json_email(value: str) -> str:
-    """What ``format: email`` allows: an RFC 5321 mailbox (special-use domains such as
-    ``.test`` included, which ``EmailStr`` rejects)."""
-    local = value.rpartition("@")[0]
-    if len(value) > 254 or len(local) > 64 or not _MAILBOX.fullmatch(value):
-        raise ValueError("value is not a valid email address")
-    return value
-
-
-JsonInt = Annotated[StrictInt, BeforeValidator(_json_int)]
-JsonEmail = Annotated[StrictStr, AfterValidator(_json_email)]
+from ._formats import JsonEmail, JsonInt  # noqa: F401
 
 
 class Scope(StrEnum):

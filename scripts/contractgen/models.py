@@ -53,38 +53,6 @@ DCG_OPTIONS = (
     "--capitalise-enum-members",
 )  # fmt: skip
 
-_JSON_TYPES = r'''
-
-def _json_int(value: object) -> object:
-    """JSON Schema counts 258.0 as an integer; booleans and strings are not integers."""
-    if isinstance(value, float) and value.is_integer():
-        return int(value)
-    return value
-
-
-_ATEXT = r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~\-\u0080-\U0010ffff]"
-_ALNUM = r"[A-Za-z0-9\u0080-\U0010ffff]"
-_LABEL = rf"{_ALNUM}(?:[A-Za-z0-9\-\u0080-\U0010ffff]*{_ALNUM})?"
-_MAILBOX = re.compile(
-    rf"(?:{_ATEXT}+(?:\.{_ATEXT}+)*"  # dot-string: no leading, trailing or double dot
-    r'|"(?:[\x20\x21\x23-\x5b\x5d-\x7e]|\\[\x20-\x7e])*")'  # or a quoted string
-    rf"@(?:{_LABEL}(?:\.{_LABEL})*"  # domain: letter/digit/hyphen labels
-    r"|\[[^\[\]\\\s]+\])"  # or an address literal
-)
-
-
-def _json_email(value: str) -> str:
-    """What ``format: email`` allows: an RFC 5321 mailbox (special-use domains such as
-    ``.test`` included, which ``EmailStr`` rejects)."""
-    local = value.rpartition("@")[0]
-    if len(value) > 254 or len(local) > 64 or not _MAILBOX.fullmatch(value):
-        raise ValueError("value is not a valid email address")
-    return value
-
-
-JsonInt = Annotated[StrictInt, BeforeValidator(_json_int)]
-JsonEmail = Annotated[StrictStr, AfterValidator(_json_email)]
-'''
 
 
 @dataclass
@@ -287,13 +255,11 @@ def _post_process(code: str) -> str:
         pydantic_names.update(n.strip() for n in match.group(1).strip("()").split(",") if n.strip())
     header = re.sub(r"^from pydantic import (\([^)]*\)|[^\n]+)\n", "", header, flags=re.M)
     pydantic_names.discard("EmailStr")
-    pydantic_names.update({"AfterValidator", "BeforeValidator", "StrictInt", "StrictStr"})
-    header += f"from pydantic import {', '.join(sorted(pydantic_names))}\n"
-    if not re.search(r"^from typing import[^\n]*\bAnnotated\b", header, re.M):
-        header += "from typing import Annotated\n"
-    if not re.search(r"^import re$", header, re.M):
-        header += "import re\n"  # for _json_email; ruff's isort puts it in its place
-    return header + _JSON_TYPES + body
+    if pydantic_names:
+        header += f"from pydantic import {', '.join(sorted(pydantic_names))}\n"
+    # JSON Schema's own integer and email (see static/formats.py); ruff sorts the import.
+    header += "from ._formats import JsonEmail, JsonInt  # noqa: F401\n"
+    return header + body
 
 
 def _imports_end(code: str) -> int:

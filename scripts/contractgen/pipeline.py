@@ -67,6 +67,7 @@ def render_files(spec: Path) -> dict[str, str]:
         "errors.py": (STATIC_DIR / "errors.py").read_text(encoding="utf-8"),
         "security.py": (STATIC_DIR / "security.py").read_text(encoding="utf-8"),
         "_runtime.py": (STATIC_DIR / "runtime.py").read_text(encoding="utf-8"),
+        "_formats.py": (STATIC_DIR / "formats.py").read_text(encoding="utf-8"),
         "py.typed": "",
     }
     files = _format(files)
