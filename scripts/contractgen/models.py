@@ -54,7 +54,6 @@ DCG_OPTIONS = (
 )  # fmt: skip
 
 
-
 @dataclass
 class ModelSet:
     """The generated models module and the class of every schema it holds."""
