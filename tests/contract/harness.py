@@ -79,7 +79,7 @@ SUITE_CONFIG: Final[dict[str, Any]] = {
     "seed": SEED,
     "generation": {
         "mode": "all",
-        "max-examples": 30,
+        "max-examples": 50,
         "deterministic": True,  # Hypothesis' derandomize: the same examples on every run
         "database": "none",  # no example database: nothing carried over from earlier runs
     },

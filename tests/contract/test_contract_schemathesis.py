@@ -47,7 +47,7 @@ def test_stateful_scenarios_honour_the_contract(contract_run: ContractRun) -> No
     Scenarios.run(
         settings=hypothesis.settings(
             settings,
-            max_examples=40,
+            max_examples=60,
             stateful_step_count=8,
             phases=[hypothesis.Phase.generate],  # no shrinking of multi-request scenarios
         )
