@@ -626,7 +626,8 @@ def summary_markdown(
         f"- Verdict: **{'PASSED' if ok else 'FAILED'}**",
         f"- Database: {backend}",
         f"- Duration: {seconds:.0f}s",
-        f"- Configuration: {CONFIG.relative_to(ROOT)} (every check, every phase, one worker)",
+        f"- Configuration: {CONFIG.relative_to(ROOT)}: every phase, one worker, every check "
+        "(object_level_authorization excepted for getUser and the stateful phase: see the file)",
         "",
         "| pass | identity | operations | test cases | junit tests | failures | errors | exit "
         "| time |",
