@@ -5,7 +5,8 @@
                        built with the Alembic migrations and dropped afterwards
     ContractRun        the app's accounts (registered and logged in through the API), the reset
                        that runs before every example, and the ownership check
-    SCHEMA             the contract as Schemathesis sees it, with the suite's configuration
+    SCHEMA             the contract as Schemathesis sees it, with the suite's configuration;
+                       importing this module also registers the checks of checks.py
 
 SCHEMA is loaded when the test module is imported (``generated.SPEC``, which is what the app
 serves as /openapi.json): Schemathesis' lazy ``from_fixture`` loader does not work with pytest
@@ -22,9 +23,8 @@ from __future__ import annotations
 import asyncio
 import threading
 import uuid
-from collections.abc import Coroutine, Iterator, Mapping
+from collections.abc import Coroutine, Mapping
 from concurrent.futures import Future
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Final, TypeVar
@@ -469,12 +469,3 @@ def _expect_unchanged(before: Response, after: Response, what: str) -> None:
             f"  before: {before.status_code} {before.text[:300]}\n"
             f"  after:  {after.status_code} {after.text[:300]}"
         )
-
-
-@contextmanager
-def loop_thread() -> Iterator[LoopThread]:
-    loop = LoopThread()
-    try:
-        yield loop
-    finally:
-        loop.close()
