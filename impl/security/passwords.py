@@ -52,8 +52,8 @@ class PasswordHasher:
             argon2__parallelism=parallelism,
         )
         # Bounded: each verification holds `memory_kib` of RAM while it runs.
-        workers = max_workers if max_workers is not None else min(4, os.cpu_count() or 1)
-        self._executor = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="argon2")
+        self._workers = max_workers if max_workers is not None else min(4, os.cpu_count() or 1)
+        self._executor: ThreadPoolExecutor | None = None  # started on first use
         self.dummy_hash: Final[str] = self._hash_sync(os.urandom(16).hex())
 
     @classmethod
@@ -66,7 +66,7 @@ class PasswordHasher:
 
     async def hash(self, password: str) -> str:
         return await asyncio.get_running_loop().run_in_executor(
-            self._executor, self._hash_sync, password
+            self._pool(), self._hash_sync, password
         )
 
     async def verify_and_update(
@@ -76,15 +76,23 @@ class PasswordHasher:
         not the current ones. ``password_hash=None`` (no such user) takes the dummy path."""
         loop = asyncio.get_running_loop()
         if password_hash is None:
-            await loop.run_in_executor(self._executor, self._verify_sync, password, self.dummy_hash)
+            await loop.run_in_executor(self._pool(), self._verify_sync, password, self.dummy_hash)
             return False, None
-        return await loop.run_in_executor(
-            self._executor, self._verify_sync, password, password_hash
-        )
+        return await loop.run_in_executor(self._pool(), self._verify_sync, password, password_hash)
 
     def close(self) -> None:
-        """Stop the worker threads (the app's shutdown)."""
-        self._executor.shutdown(wait=True, cancel_futures=True)
+        """Stop the worker threads (the app's shutdown); a later hash starts new ones, so an
+        app whose lifespan ends can be started again."""
+        if self._executor is not None:
+            self._executor.shutdown(wait=True, cancel_futures=True)
+            self._executor = None
+
+    def _pool(self) -> ThreadPoolExecutor:
+        if self._executor is None:
+            self._executor = ThreadPoolExecutor(
+                max_workers=self._workers, thread_name_prefix="argon2"
+            )
+        return self._executor
 
     def _hash_sync(self, password: str) -> str:
         result: str = self._context.hash(password)

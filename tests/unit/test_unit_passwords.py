@@ -130,3 +130,11 @@ async def test_from_settings_uses_the_configured_cost() -> None:
         assert (await from_settings.hash("x")).startswith("$argon2id$v=19$m=16,t=2,p=1$")
     finally:
         from_settings.close()
+
+
+async def test_a_closed_hasher_works_again_so_an_app_can_restart() -> None:
+    hasher = PasswordHasher(**TEST_HASH_COST)
+    first = await hasher.hash("correct horse")
+    hasher.close()  # the app's lifespan ended
+    assert (await hasher.verify_and_update("correct horse", first))[0] is True
+    hasher.close()
