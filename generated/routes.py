@@ -977,7 +977,7 @@ def create_router(handlers: Handlers | None, *, allow_missing: bool = False) -> 
     handlers = handlers or Handlers()
     if not allow_missing:
         runtime.require_handlers(handlers, HANDLER_METHODS, SECURED)
-    router = APIRouter()
+    router = APIRouter(route_class=runtime.ContractRoute)
     _add_get_health(router, runtime.implemented(handlers.health, "get_health"), handlers.security)
     _add_get_readiness(
         router, runtime.implemented(handlers.health, "get_readiness"), handlers.security

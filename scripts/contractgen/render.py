@@ -594,7 +594,7 @@ class Renderer:
             "    handlers = handlers or Handlers()",
             "    if not allow_missing:",
             "        runtime.require_handlers(handlers, HANDLER_METHODS, SECURED)",
-            "    router = APIRouter()",
+            "    router = APIRouter(route_class=runtime.ContractRoute)",
         ]
         for operation in _sorted_for_matching(self.operations, self._route_path):
             lines.append(
