@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from starlette.types import Scope
+import time
+
+from starlette.types import Message, Scope, Send
 
 
 def route_path(scope: Scope) -> str:
@@ -35,3 +37,26 @@ def client_host(scope: Scope) -> str:
     ``--proxy-headers --forwarded-allow-ips`` so that this is the real client)."""
     client = scope.get("client")
     return str(client[0]) if client else "unknown"
+
+
+class ResponseRecorder:
+    """A ``send`` that remembers the response status and how long the request took.
+
+    The status stays 500 until the app answers: if it fails before answering, the server's
+    own fallback answers 500.
+    """
+
+    def __init__(self, send: Send) -> None:
+        self._send = send
+        self._started = time.perf_counter()
+        self.status = 500
+
+    async def __call__(self, message: Message) -> None:
+        if message["type"] == "http.response.start":
+            self.status = int(message["status"])
+        await self._send(message)
+
+    @property
+    def elapsed(self) -> float:
+        """Seconds since the request started."""
+        return time.perf_counter() - self._started

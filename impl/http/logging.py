@@ -11,13 +11,12 @@ import json
 import logging
 import re
 import sys
-import time
 from datetime import UTC, datetime
 from typing import TextIO
 
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import ASGIApp, Receive, Scope, Send
 
-from ._asgi import client_host, route_template
+from ._asgi import ResponseRecorder, client_host, route_template
 from .context import current_request, set_user_id
 
 __all__ = [
@@ -110,21 +109,13 @@ class AccessLogMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        started = time.perf_counter()
-        # If the app fails before answering, the server's own fallback answers 500.
-        status = 500
-
-        async def send_and_record(message: Message) -> None:
-            nonlocal status
-            if message["type"] == "http.response.start":
-                status = int(message["status"])
-            await send(message)
-
+        response = ResponseRecorder(send)
         try:
-            await self.app(scope, receive, send_and_record)
+            await self.app(scope, receive, response)
         finally:
             method = str(scope["method"])
             path = str(scope["path"])
+            status = response.status
             self._logger.log(
                 logging.ERROR if status >= 500 else logging.INFO,
                 "%s %s %d",
@@ -136,7 +127,7 @@ class AccessLogMiddleware:
                     "route": route_template(scope),
                     "path": path,
                     "status": status,
-                    "duration_ms": round((time.perf_counter() - started) * 1000, 3),
+                    "duration_ms": round(response.elapsed * 1000, 3),
                     "client": client_host(scope),
                 },
             )

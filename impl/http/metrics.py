@@ -7,7 +7,6 @@ a fuzzer sending random paths and methods must not create unbounded time series.
 
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass
 
 from prometheus_client import (
@@ -18,9 +17,9 @@ from prometheus_client import (
     ProcessCollector,
     generate_latest,
 )
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import ASGIApp, Receive, Scope, Send
 
-from ._asgi import route_template
+from ._asgi import ResponseRecorder, route_template
 
 __all__ = ["CONTENT_TYPE", "Metrics", "MetricsMiddleware", "render"]
 
@@ -66,23 +65,15 @@ class MetricsMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        started = time.perf_counter()
-        status = 500
-
-        async def send_and_record(message: Message) -> None:
-            nonlocal status
-            if message["type"] == "http.response.start":
-                status = int(message["status"])
-            await send(message)
-
+        response = ResponseRecorder(send)
         try:
-            await self.app(scope, receive, send_and_record)
+            await self.app(scope, receive, response)
         finally:
             method = str(scope["method"])
             labels = (
                 method if method in _KNOWN_METHODS else "OTHER",
                 route_template(scope) or UNMATCHED_ROUTE,
-                str(status),
+                str(response.status),
             )
             self._metrics.requests.labels(*labels).inc()
-            self._metrics.duration.labels(*labels).observe(time.perf_counter() - started)
+            self._metrics.duration.labels(*labels).observe(response.elapsed)

@@ -394,14 +394,12 @@ class Renderer:
 
     def _route_function(self, operation: Operation) -> list[str]:
         name = operation.python_name
-        tag_attr = self.tag_names[operation.tag]
         api_class = self.tag_classes[operation.tag]
         lines = [
             "",
             f"def _add_{name}(router: APIRouter, impl: {api_class} | None, verifier: SecurityVerifier | None) -> None:",
             f"    operation = OPERATIONS[{_py(operation.operation_id)}]",
         ]
-        del tag_attr
         secured = bool(operation.security) and any(operation.security)
         if secured:
             lines.append(

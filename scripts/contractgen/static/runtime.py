@@ -301,20 +301,6 @@ def authorizer(
     return authorize
 
 
-async def call(
-    operation: Operation,
-    handler: Callable[..., Coroutine[Any, Any, Any]],
-    kwargs: dict[str, Any],
-    render: Callable[[Any], Response],
-) -> Response:
-    """Run a handler and turn its result (or declared error) into the response."""
-    try:
-        result = await handler(**kwargs)
-    except Exception as exc:  # every exception is either declared or re-raised
-        return error_response(exc, operation)
-    return render(result)
-
-
 def headers(values: Mapping[str, Any]) -> dict[str, str]:
     """Response headers from a result's fields; optional ones left out when None."""
     return {name: header_value(value) for name, value in values.items() if value is not None}
