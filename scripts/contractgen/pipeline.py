@@ -42,10 +42,12 @@ def render_files(spec: Path) -> dict[str, str]:
         if pending is not None:
             pending.cancel()
         raise
-    if problems:
+    if any(problem.is_error for problem in problems):
         if pending is not None:
             pending.cancel()
         raise GenerationError([problem.render(spec.name) for problem in problems])
+    for problem in problems:  # warnings only (3.1's SHOULDs): reported, and generation goes on
+        print(problem.render(spec.name), file=sys.stderr)
     if pending is None:  # the contract is valid, so this raises no more
         operations = build_operations(contract.data)
         pending = PendingModels(contract.data, operations, spec.name)

@@ -1,38 +1,30 @@
-"""Every problem in a contract, each with its JSON pointer and line.
+"""Every problem in a contract, each with its file, JSON pointer and line.
 
-openapi-spec-validator checks the structure; the checks here add what it reports without a
-location (defaults that do not match their schema, duplicate operationIds, undeclared path
-parameters) or not at all (dangling ``$ref``s, names that collide once turned into Python).
+The contract's structure is checked against the OpenAPI meta-schema (openapi-spec-validator's,
+run by jsonschema-rs), every Schema Object against its JSON Schema dialect (each with its
+absolute pointer), and the checks here add what the structure cannot say: defaults that do not
+match their schema (an error in 3.0, whose spec says MUST; a warning in 3.1, which says SHOULD),
+duplicate operationIds, parameters and tags, undeclared path parameters, dangling ``$ref``s and
+names that collide once turned into Python. openapi-spec-validator's own semantic walk is not
+used: it reports schema problems without a location and takes seconds on big contracts.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from functools import cache
 from typing import Any
 
 from jsonschema.exceptions import ValidationError
+from jsonschema.validators import validator_for
 from openapi_schema_validator import OAS30Validator, OAS31Validator
-from openapi_spec_validator import OpenAPIV30SpecValidator, OpenAPIV31SpecValidator
-from openapi_spec_validator.validation.exceptions import (
-    DuplicateOperationIDError,
-    ExtraParametersError,
-    ParameterDuplicateError,
-    UnresolvableParameterError,
-)
 
 from .load import Contract, Problem, escape, pointer_of, unescape
 from .naming import safe_identifier, snake_case
 
 HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 _TEMPLATE = re.compile(r"\{([^{}]+)\}")
-# Errors the spec validator reports without a location; the checks below report them with one.
-_LOCATED_HERE = (
-    DuplicateOperationIDError,
-    ExtraParametersError,
-    UnresolvableParameterError,
-    ParameterDuplicateError,
-)
 
 
 def resolve_pointer(document: Any, ref: str) -> Any:
@@ -58,9 +50,10 @@ def deref(document: Any, node: Any) -> Any:
 
 
 def validate(contract: Contract) -> list[Problem]:
+    """Every problem, errors and warnings (``Problem.severity``), in file and line order."""
     problems = list(contract.problems)
     if not contract.parsed:
-        return problems  # nothing to validate: the other checks would only add noise
+        return _sorted(problems)  # nothing to validate: the other checks would only add noise
     data = contract.data
     version = str(data.get("openapi", ""))
     if not re.match(r"^3\.[01]\.\d+", version):
@@ -72,15 +65,20 @@ def validate(contract: Contract) -> list[Problem]:
         return _sorted(problems)
     dangling = list(_check_refs(contract))
     problems += dangling
-    if not dangling:  # the validator raises (with the whole document) on a dangling $ref
-        problems += _spec_validator_problems(contract, version)
-        problems += _check_defaults(contract, version)
+    if not dangling:  # the checks below follow $refs
+        problems += _structure_problems(contract, version)
+        roots = list(_schema_roots(data))
+        problems += _check_schemas(contract, version, roots)
+        problems += _check_defaults(contract, version, roots)
         problems += _check_operations(contract)
+        problems += _check_python_names(contract)
+        problems += _check_tags(contract)
+        problems += _check_parameter_lists(contract)
     return _sorted(problems)
 
 
 def _sorted(problems: list[Problem]) -> list[Problem]:
-    unique = {(p.line, p.pointer, p.message): p for p in problems}
+    unique = {(p.file, p.line, p.pointer, p.message): p for p in problems}
     return [unique[key] for key in sorted(unique)]
 
 
@@ -102,7 +100,7 @@ def _check_refs(contract: Contract) -> Iterator[Problem]:
         if pointer.startswith(("/components/examples", "/x-")) or "/example" in pointer:
             continue
         ref = node["$ref"]
-        if not ref.startswith("#"):
+        if not ref.startswith("#"):  # the loader bundles other files: this is not reached
             yield contract.problem(f"{pointer}/$ref", f"external $ref {ref!r} is not supported")
             continue
         try:
@@ -111,30 +109,32 @@ def _check_refs(contract: Contract) -> Iterator[Problem]:
             yield contract.problem(f"{pointer}/$ref", f"unresolvable $ref {ref!r}")
 
 
-def _spec_validator_problems(contract: Contract, version: str) -> Iterator[Problem]:
-    validator_class = (
-        OpenAPIV31SpecValidator if version.startswith("3.1") else OpenAPIV30SpecValidator
+def _structure_problems(contract: Contract, version: str) -> Iterator[Problem]:
+    """The document against the OpenAPI meta-schema."""
+    from openapi_spec_validator.schemas import (
+        openapi_v30_schema_validator,
+        openapi_v31_schema_validator,
+    )
+
+    validator = (
+        openapi_v31_schema_validator if version.startswith("3.1") else openapi_v30_schema_validator
     )
     try:
-        errors = list(validator_class(contract.data).iter_errors())
+        errors = list(validator.iter_errors(contract.data))
     except Exception as exc:  # a validator crash is still a report, not a traceback
         yield contract.problem("", f"the contract could not be validated: {type(exc).__name__}")
         return
     refined: dict[tuple[str | int, ...], tuple[list[str | int], str]] | None = None
     for error in errors:
-        if isinstance(error, _LOCATED_HERE):
-            continue
         path = list(error.absolute_path) if isinstance(error, ValidationError) else []
-        if not path and "is not of type" in str(error.message) and _is_default_error(error):
-            continue  # reported with its location by _check_defaults
         message = _best_message(error)
         if isinstance(error, ValidationError) and str(error.validator) in (
             "oneOf",
             "anyOf",
             "<unset>",
         ):
-            # The spec validator drops the sub-errors of oneOf/anyOf mismatches ("... is not
-            # valid under any of the schemas"): ask the meta-schema itself for the deepest one.
+            # jsonschema-rs does not say which sub-schema of a oneOf/anyOf failed, and its
+            # messages differ from jsonschema's: ask jsonschema for the deepest error.
             if refined is None:
                 refined = _meta_schema_errors(contract.data, version)
             path, message = refined.get(tuple(path), (path, message))
@@ -159,10 +159,6 @@ def _meta_schema_errors(
     return result
 
 
-def _is_default_error(error: ValidationError) -> bool:
-    return not list(error.absolute_path)
-
-
 def _deepest(error: ValidationError) -> ValidationError:
     """For oneOf/anyOf mismatches, the sub-error deepest in the document (the first on ties)."""
     best = error
@@ -183,62 +179,190 @@ _SCHEMA_KEYS = (
     "items",
     "not",
     "additionalProperties",
+    "additionalItems",
     "contains",
     "propertyNames",
     "if",
     "then",
     "else",
+    "unevaluatedItems",
+    "unevaluatedProperties",
+    "contentSchema",
 )
 _SCHEMA_MAPS = ("properties", "patternProperties", "$defs", "definitions", "dependentSchemas")
-_SCHEMA_LISTS = ("allOf", "anyOf", "oneOf", "prefixItems")
+_SCHEMA_LISTS = ("allOf", "anyOf", "oneOf", "prefixItems", "items")
+# Outside schemas: mappings whose keys are names (a header may be called "example"), not
+# keywords; and values that are data, not description.
+_NAME_MAPS = frozenset(
+    {
+        "paths", "webhooks", "responses", "content", "headers", "callbacks",
+        "links", "encoding", "parameters", "requestBodies", "securitySchemes", "pathItems",
+        "variables",
+    }
+)  # fmt: skip
+_DATA_KEYS = frozenset({"example", "examples"})
 
 
-def _schemas(contract: Contract) -> Iterator[tuple[str, dict[str, Any]]]:
-    """Every Schema Object in the contract, with its pointer."""
-    roots: list[tuple[str, Any]] = []
-    for name, schema in (contract.data.get("components") or {}).get("schemas", {}).items():
-        roots.append((f"/components/schemas/{escape(name)}", schema))
-    for pointer, node in _walk({k: v for k, v in contract.data.items() if k != "components"}):
-        if isinstance(node, dict) and isinstance(node.get("schema"), dict):
-            roots.append((f"{pointer}/schema", node["schema"]))
-    for section in ("parameters", "requestBodies", "responses", "headers"):
-        base = f"/components/{section}"
-        for pointer, node in _walk((contract.data.get("components") or {}).get(section, {}), base):
-            if isinstance(node, dict) and isinstance(node.get("schema"), dict):
-                roots.append((f"{pointer}/schema", node["schema"]))
-    stack = roots
+def _schema_roots(data: dict[str, Any]) -> Iterator[tuple[str, Any]]:
+    """Every outermost Schema Object, with its pointer: the component schemas and every
+    ``schema`` of a parameter, header or media type, wherever it is written (``$ref``s are not
+    followed: each schema is visited where it is written)."""
+    components = data.get("components")
+    if isinstance(components, dict) and isinstance(components.get("schemas"), dict):
+        for name, schema in components["schemas"].items():
+            yield f"/components/schemas/{escape(str(name))}", schema
+    stack: list[tuple[str, Any, bool]] = [("", data, False)]
     while stack:
-        pointer, schema = stack.pop()
-        if not isinstance(schema, dict):
+        here, node, names = stack.pop()
+        if not isinstance(node, dict):
             continue
-        yield pointer, schema
+        for key, value in node.items():
+            child = f"{here}/{escape(str(key))}"
+            if not names:
+                if key == "schema":
+                    if isinstance(value, dict | bool):
+                        yield child, value
+                    continue
+                if key in _DATA_KEYS or str(key).startswith("x-"):
+                    continue
+            if child == "/components/schemas":
+                continue
+            if isinstance(value, dict):
+                stack.append((child, value, not names and key in _NAME_MAPS))
+            elif isinstance(value, list):
+                stack.extend((f"{child}/{i}", item, False) for i, item in enumerate(value))
+
+
+def _subschemas(pointer: str, schema: Any) -> Iterator[tuple[str, dict[str, Any]]]:
+    """``schema`` and every schema inside it, with their pointers."""
+    stack = [(pointer, schema)]
+    while stack:
+        here, current = stack.pop()
+        if not isinstance(current, dict):
+            continue
+        yield here, current
         for key in _SCHEMA_KEYS:
-            if isinstance(schema.get(key), dict):
-                stack.append((f"{pointer}/{key}", schema[key]))
+            if isinstance(current.get(key), dict):
+                stack.append((f"{here}/{key}", current[key]))
         for key in _SCHEMA_MAPS:
-            if isinstance(schema.get(key), dict):
-                stack.extend((f"{pointer}/{key}/{escape(k)}", v) for k, v in schema[key].items())
+            if isinstance(current.get(key), dict):
+                stack.extend((f"{here}/{key}/{escape(k)}", v) for k, v in current[key].items())
         for key in _SCHEMA_LISTS:
-            if isinstance(schema.get(key), list):
-                stack.extend((f"{pointer}/{key}/{i}", v) for i, v in enumerate(schema[key]))
+            if isinstance(current.get(key), list):
+                stack.extend((f"{here}/{key}/{i}", v) for i, v in enumerate(current[key]))
 
 
-def _check_defaults(contract: Contract, version: str) -> Iterator[Problem]:
-    validator_class = OAS31Validator if version.startswith("3.1") else OAS30Validator
-    for pointer, schema in _schemas(contract):
-        if "default" not in schema:
+@cache
+def _meta_validators(version: str) -> tuple[Any, Any]:
+    """(jsonschema validator, jsonschema-rs validator or None) of a Schema Object's dialect:
+    JSON Schema draft 4 as OpenAPI 3.0 adapts it, or OpenAPI 3.1's base dialect."""
+    from openapi_schema_validator._specifications import REGISTRY
+
+    cls = OAS31Validator if version == "3.1" else OAS30Validator
+    meta = cls.META_SCHEMA
+    python = validator_for(meta, default=cls)(
+        meta, format_checker=cls.FORMAT_CHECKER, registry=REGISTRY
+    )
+    try:  # about a thousand times faster; its messages are not used (see _check_schemas)
+        import jsonschema_rs
+
+        resources = [(uri, REGISTRY.contents(uri)) for uri in REGISTRY if "openapis.org" in uri]
+        fast = jsonschema_rs.validator_for(
+            meta, registry=jsonschema_rs.Registry(resources), validate_formats=True
+        )
+    except Exception:  # not installed, or it cannot take the meta-schema: jsonschema alone
+        fast = None
+    return python, fast
+
+
+def _check_schemas(
+    contract: Contract, version: str, roots: list[tuple[str, Any]]
+) -> Iterator[Problem]:
+    """Every Schema Object against its dialect's meta-schema, located absolutely."""
+    dialect = contract.data.get("jsonSchemaDialect")
+    if version.startswith("3.1") and dialect not in (None, OAS31Validator.META_SCHEMA["$id"]):
+        # Another dialect for every schema: its own meta-schema, when jsonschema knows it.
+        cls = validator_for({"$schema": dialect}, default=None)
+        if cls is None:
+            yield contract.problem("/jsonSchemaDialect", f"unknown JSON Schema dialect {dialect!r}")
+            return
+        python, fast = cls(cls.META_SCHEMA), None
+    else:
+        python, fast = _meta_validators("3.1" if version.startswith("3.1") else "3.0")
+    for pointer, schema in roots:
+        if fast is not None and fast.is_valid(schema):
             continue
-        # Validate against the schema in place, so that its own $refs resolve in the document.
-        root = dict(contract.data)
-        root["$ref"] = "#" + pointer
-        try:
-            error = next(iter(validator_class(root).iter_errors(schema["default"])), None)
-        except Exception:  # noqa: S112 - an unresolvable corner is not this check's business
+        for error in python.iter_errors(schema):
+            best = _deepest(error)
+            where = pointer + pointer_of(list(best.absolute_path))
+            yield contract.problem(where, _best_message(error))
+
+
+def _check_defaults(
+    contract: Contract, version: str, roots: list[tuple[str, Any]]
+) -> Iterator[Problem]:
+    """A ``default`` must match its schema: 3.0 says MUST (an error), 3.1 says SHOULD (a
+    warning: generation goes on)."""
+    oas31 = version.startswith("3.1")
+    validator_class = OAS31Validator if oas31 else OAS30Validator
+    severity = "warning" if oas31 else "error"
+    for root_pointer, root_schema in roots:
+        for pointer, schema in _subschemas(root_pointer, root_schema):
+            if "default" not in schema:
+                continue
+            # Validate against the schema in place, so that its own $refs resolve.
+            root = dict(contract.data)
+            root["$ref"] = "#" + pointer
+            try:
+                error = next(iter(validator_class(root).iter_errors(schema["default"])), None)
+            except Exception:  # noqa: S112 - an unresolvable corner is not this check's business
+                continue
+            if error is not None:
+                yield contract.problem(
+                    f"{pointer}/default",
+                    f"default does not match the schema: {error.message}",
+                    severity=severity,
+                )
+
+
+def _check_tags(contract: Contract) -> Iterator[Problem]:
+    tags = contract.data.get("tags")
+    seen: dict[str, int] = {}
+    for index, tag in enumerate(tags if isinstance(tags, list) else []):
+        name = tag.get("name") if isinstance(tag, dict) else None
+        if not isinstance(name, str):
             continue
-        if error is not None:
+        if name in seen:
             yield contract.problem(
-                f"{pointer}/default", f"default does not match the schema: {error.message}"
+                f"/tags/{index}/name", f"duplicate tag name {name!r} (also at /tags/{seen[name]})"
             )
+        seen.setdefault(name, index)
+
+
+def _check_parameter_lists(contract: Contract) -> Iterator[Problem]:
+    """A parameter list must not declare one (name, in) twice (OpenAPI: MUST NOT)."""
+    data = contract.data
+    for path, item in (data.get("paths") or {}).items():
+        item = deref(data, item)
+        if not isinstance(item, dict):
+            continue
+        lists = [(f"/paths/{escape(path)}", item)]
+        lists += [(f"/paths/{escape(path)}/{m}", item[m]) for m in HTTP_METHODS if m in item]
+        for base, owner in lists:
+            parameters = owner.get("parameters") if isinstance(owner, dict) else None
+            seen: dict[tuple[str, str], int] = {}
+            for index, parameter in enumerate(parameters if isinstance(parameters, list) else []):
+                resolved = deref(data, parameter)
+                if not isinstance(resolved, dict) or "name" not in resolved:
+                    continue
+                key = (str(resolved["name"]), str(resolved.get("in")))
+                if key in seen:
+                    yield contract.problem(
+                        f"{base}/parameters/{index}",
+                        f"duplicate parameter {key[0]!r} ({key[1]}) "
+                        f"(also at {base}/parameters/{seen[key]})",
+                    )
+                seen.setdefault(key, index)
 
 
 def iter_operations(
@@ -278,7 +402,6 @@ IGNORED_HEADERS = frozenset({"accept", "content-type", "authorization"})
 def _check_operations(contract: Contract) -> Iterator[Problem]:
     data = contract.data
     seen_ids: dict[str, str] = {}
-    seen_names: dict[str, tuple[str, str]] = {}
     for path, method, operation, item in iter_operations(data):
         op_pointer = f"/paths/{escape(path)}/{method}"
         operation_id = operation.get("operationId")
@@ -290,15 +413,6 @@ def _check_operations(contract: Contract) -> Iterator[Problem]:
                 )
             else:
                 seen_ids[operation_id] = op_pointer
-                python_name = snake_case(operation_id)
-                if python_name in seen_names and seen_names[python_name][0] != operation_id:
-                    other_id, other_pointer = seen_names[python_name]
-                    yield contract.problem(
-                        f"{op_pointer}/operationId",
-                        f"operationId {operation_id!r} and {other_id!r} ({other_pointer}) "
-                        f"both become the Python name {python_name!r}",
-                    )
-                seen_names.setdefault(python_name, (operation_id, op_pointer))
         parameters = merged_parameters(data, path, method, operation, item)
         declared = {p["name"] for _, p in parameters if p.get("in") == "path"}
         templated = _TEMPLATE.findall(path)
@@ -313,8 +427,30 @@ def _check_operations(contract: Contract) -> Iterator[Problem]:
                     f"{pointer}/name",
                     f"path parameter {parameter['name']!r} does not appear in {path!r}",
                 )
+
+
+def _check_python_names(contract: Contract) -> Iterator[Problem]:
+    """operationIds and parameters of one operation that become one Python name (until the
+    generator disambiguates them itself: issue 7, "Names")."""
+    data = contract.data
+    seen_ids: set[str] = set()
+    seen_names: dict[str, tuple[str, str]] = {}
+    for path, method, operation, item in iter_operations(data):
+        op_pointer = f"/paths/{escape(path)}/{method}"
+        operation_id = operation.get("operationId")
+        if isinstance(operation_id, str) and operation_id not in seen_ids:
+            seen_ids.add(operation_id)
+            python_name = snake_case(operation_id)
+            if python_name in seen_names and seen_names[python_name][0] != operation_id:
+                other_id, other_pointer = seen_names[python_name]
+                yield contract.problem(
+                    f"{op_pointer}/operationId",
+                    f"operationId {operation_id!r} and {other_id!r} ({other_pointer}) "
+                    f"both become the Python name {python_name!r}",
+                )
+            seen_names.setdefault(python_name, (operation_id, op_pointer))
         python_names: dict[str, str] = {}
-        for pointer, parameter in parameters:
+        for pointer, parameter in merged_parameters(data, path, method, operation, item):
             if (
                 parameter.get("in") == "header"
                 and str(parameter["name"]).lower() in IGNORED_HEADERS

@@ -70,8 +70,9 @@ EXPECTED: dict[str, list[str]] = {
         "path parameter {petId} in '/pets/{petId}' is not declared",
         "several_problems.yaml:14: /paths/~1cats/get/operationId: "
         "duplicate operationId 'getPet' (also at /paths/~1pets~1{petId}/get)",
+        # 3.1: a default outside its schema is a warning (SHOULD), printed with the errors
         "several_problems.yaml:20: /paths/~1cats/get/parameters/0/schema/default: "
-        "default does not match the schema: 'ten' is not of type 'integer'",
+        "warning: default does not match the schema: 'ten' is not of type 'integer'",
     ],
 }
 
