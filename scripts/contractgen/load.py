@@ -156,12 +156,15 @@ class _JsonLines:
         """The index of the token after the value that starts at ``index``."""
         return self._close.get(index, index) + 1
 
-    def line(self, pointer: str) -> int:
+    def line(self, pointer: str, *, last: bool = False) -> int:
+        """``last``: of the last entry with the final key (a repeated key's repetition)."""
         if self._newlines is None:
             self._scan()
         text, starts = self._text, self._starts
         index, offset = 0, starts[0] if starts else 0
-        for token in _tokens(pointer):
+        tokens = _tokens(pointer)
+        for depth, token in enumerate(tokens, 1):
+            final = last and depth == len(tokens)
             if index >= len(starts):
                 break
             char, end = text[starts[index]], self._close.get(index, index)
@@ -173,7 +176,8 @@ class _JsonLines:
                     key = json.loads(raw) if "\\" in raw else raw[1:-1]
                     if key == token:
                         found = (child + 1, starts[child])
-                        break
+                        if not final:
+                            break
                     child = self._after(child + 1)
             elif char == "[" and token.isdigit():
                 for _ in range(int(token)):
@@ -264,6 +268,7 @@ def _reject_constant(name: str) -> Any:
 
 
 def _parse_json(text: str) -> tuple[Any, _Lines, list[tuple[str, str, int]]]:
+    """The data, its lines, and (pointer, key, line) of every repeated key."""
     repeated: list[tuple[dict[str, Any], str]] = []
 
     def pairs_hook(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
@@ -288,7 +293,7 @@ def _parse_json(text: str) -> tuple[Any, _Lines, list[tuple[str, str, int]]]:
         where = _container_pointers(data)
         for mapping, key in repeated:
             pointer = f"{where.get(id(mapping), '')}/{escape(key)}"
-            duplicates.append((pointer, key, lines.line(pointer)))
+            duplicates.append((pointer, key, lines.line(pointer, last=True)))
     return data, lines, duplicates
 
 
@@ -356,9 +361,10 @@ def _read(path: Path, name: str, problems: list[Problem]) -> _Source | None:
     except _ParseError as exc:
         problems.append(Problem("", exc.message, exc.line, name))
         return None
+    reader = "JSON readers keep" if isinstance(lines, _JsonLines) else "YAML keeps"
     for pointer, key, line in duplicates:
         problems.append(
-            Problem(pointer, f"duplicate key {key!r} (YAML keeps only the last)", line, name)
+            Problem(pointer, f"duplicate key {key!r} ({reader} only the last)", line, name)
         )
     return _Source(path, name, data, lines)
 
