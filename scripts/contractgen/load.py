@@ -125,71 +125,80 @@ class _YamlLines:
         return result
 
 
-# Strings, brackets and bare scalars (numbers, true, false, null); ``:`` and ``,`` are skipped.
-_JSON_TOKEN = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"|[{}\[\]]|[^\s{}\[\],:"]+')
+_WHITESPACE = re.compile(r"[ \t\n\r]*")
 
 
 class _JsonLines:
-    """Lines of a JSON text, found on demand: the text is tokenised the first time a line is
-    asked for (a third of a second for 2.8 MB), never for a contract without problems."""
+    """Lines of a JSON text, found on demand by walking the text along the pointer: the values
+    passed on the way are skipped by the C decoder (``raw_decode``), and every entry seen is
+    remembered, so that a contract without problems costs nothing here and each container is
+    read at most once however many problems it holds."""
 
     def __init__(self, text: str) -> None:
         self._text = text
-        self._starts: list[int] = []
-        self._ends: list[int] = []
-        self._close: dict[int, int] = {}
+        self._decode = json.JSONDecoder().raw_decode
+        # pointer → (index of its value, index where its entry starts); first and last entry
+        # of a repeated key
+        self._first: dict[str, tuple[int, int]] = {}
+        self._last: dict[str, tuple[int, int]] = {}
+        # container pointer → (index of its next unread entry, that entry's array index), or
+        # None when it has been read to the end
+        self._resume: dict[str, tuple[int, int] | None] = {}
         self._newlines: list[int] | None = None
 
-    def _scan(self) -> None:
-        stack: list[int] = []
-        for index, match in enumerate(_JSON_TOKEN.finditer(self._text)):
-            self._starts.append(match.start())
-            self._ends.append(match.end())
-            char = self._text[match.start()]
-            if char in "{[":
-                stack.append(index)
-            elif char in "}]" and stack:
-                self._close[stack.pop()] = index
-        self._newlines = [m.start() for m in re.finditer("\n", self._text)]
+    def _skip(self, index: int) -> int:
+        match = _WHITESPACE.match(self._text, index)
+        return match.end() if match else index
 
-    def _after(self, index: int) -> int:
-        """The index of the token after the value that starts at ``index``."""
-        return self._close.get(index, index) + 1
+    def _read_until(self, pointer: str, start: int, wanted: str | None) -> None:
+        """Read the entries of the container at ``start`` until ``wanted`` (or to its end)."""
+        text = self._text
+        if pointer in self._resume:
+            state = self._resume[pointer]
+        else:
+            first = self._skip(start + 1)
+            state = None if text[first] in "]}" else (first, 0)
+        is_object = text[start] == "{"
+        while state is not None:
+            position, index = state
+            entry = position
+            if is_object:
+                name, position = self._decode(text, position)
+                position = self._skip(self._skip(position) + 1)  # past ':'
+                child = f"{pointer}/{escape(str(name))}"
+            else:
+                child = f"{pointer}/{index}"
+            self._first.setdefault(child, (position, entry))
+            self._last[child] = (position, entry)
+            _, position = self._decode(text, position)
+            position = self._skip(position)
+            state = (self._skip(position + 1), index + 1) if text[position] == "," else None
+            if child == wanted:
+                break
+        self._resume[pointer] = state
 
     def line(self, pointer: str, *, last: bool = False) -> int:
         """``last``: of the last entry with the final key (a repeated key's repetition)."""
-        if self._newlines is None:
-            self._scan()
-        text, starts = self._text, self._starts
-        index, offset = 0, starts[0] if starts else 0
+        text = self._text
+        here, value, offset = "", self._skip(0), self._skip(0)
         tokens = _tokens(pointer)
-        for depth, token in enumerate(tokens, 1):
-            final = last and depth == len(tokens)
-            if index >= len(starts):
-                break
-            char, end = text[starts[index]], self._close.get(index, index)
-            found = None
-            child = index + 1
-            if char == "{":
-                while child < end:
-                    raw = text[starts[child] : self._ends[child]]
-                    key = json.loads(raw) if "\\" in raw else raw[1:-1]
-                    if key == token:
-                        found = (child + 1, starts[child])
-                        if not final:
-                            break
-                    child = self._after(child + 1)
-            elif char == "[" and token.isdigit():
-                for _ in range(int(token)):
-                    if child >= end:
-                        break
-                    child = self._after(child)
-                if child < end:
-                    found = (child, starts[child])
-            if found is None:
-                break
-            index, offset = found
-        return bisect.bisect_left(self._newlines or [], offset) + 1
+        try:
+            for depth, token in enumerate(tokens, 1):
+                if value >= len(text) or text[value] not in "{[":
+                    break
+                child = f"{here}/{escape(token)}"
+                final = last and depth == len(tokens)
+                if child not in self._first or final:
+                    self._read_until(here, value, None if final else child)
+                found = (self._last if final else self._first).get(child)
+                if found is None:
+                    break
+                here, (value, offset) = child, found
+        except (ValueError, IndexError):  # not reached for text that json.loads accepted
+            pass
+        if self._newlines is None:
+            self._newlines = [match.start() for match in re.finditer("\n", text)]
+        return bisect.bisect_left(self._newlines, offset) + 1
 
 
 # --- parsing one file --------------------------------------------------------------------------

@@ -93,13 +93,33 @@ def _walk(node: Any, pointer: str = "") -> Iterator[tuple[str, Any]]:
             stack.extend((f"{here}/{i}", v) for i, v in enumerate(current))
 
 
+def _references(data: Any) -> Iterator[tuple[str, str]]:
+    """(pointer, ref) of every Reference Object; pointers are built for containers only."""
+    stack: list[tuple[str, Any]] = [("", data)]
+    while stack:
+        here, current = stack.pop()
+        if isinstance(current, dict):
+            ref = current.get("$ref")
+            if isinstance(ref, str):
+                yield here, ref
+            stack.extend(
+                (f"{here}/{escape(str(k))}", v)
+                for k, v in current.items()
+                if isinstance(v, dict | list)
+            )
+        elif isinstance(current, list):
+            stack.extend(
+                (f"{here}/{i}", v) for i, v in enumerate(current) if isinstance(v, dict | list)
+            )
+
+
 def _check_refs(contract: Contract) -> Iterator[Problem]:
-    for pointer, node in _walk(contract.data):
-        if not isinstance(node, dict) or not isinstance(node.get("$ref"), str):
-            continue
+    resolved: set[str] = set()
+    for pointer, ref in _references(contract.data):
         if pointer.startswith(("/components/examples", "/x-")) or "/example" in pointer:
             continue
-        ref = node["$ref"]
+        if ref in resolved:
+            continue
         if not ref.startswith("#"):  # the loader bundles other files: this is not reached
             yield contract.problem(f"{pointer}/$ref", f"external $ref {ref!r} is not supported")
             continue
@@ -107,6 +127,8 @@ def _check_refs(contract: Contract) -> Iterator[Problem]:
             resolve_pointer(contract.data, ref)
         except (KeyError, IndexError, TypeError, ValueError):
             yield contract.problem(f"{pointer}/$ref", f"unresolvable $ref {ref!r}")
+        else:
+            resolved.add(ref)
 
 
 def _structure_problems(contract: Contract, version: str) -> Iterator[Problem]:
@@ -306,15 +328,16 @@ def _check_defaults(
     oas31 = version.startswith("3.1")
     validator_class = OAS31Validator if oas31 else OAS30Validator
     severity = "warning" if oas31 else "error"
+    # One validator whose root resource is the document: each schema is validated in place
+    # (``evolve``), so that its ``$ref``s resolve in the document.
+    document = validator_class(contract.data)
     for root_pointer, root_schema in roots:
         for pointer, schema in _subschemas(root_pointer, root_schema):
             if "default" not in schema:
                 continue
-            # Validate against the schema in place, so that its own $refs resolve.
-            root = dict(contract.data)
-            root["$ref"] = "#" + pointer
             try:
-                error = next(iter(validator_class(root).iter_errors(schema["default"])), None)
+                errors = document.evolve(schema=schema).iter_errors(schema["default"])
+                error = next(iter(errors), None)
             except Exception:  # noqa: S112 - an unresolvable corner is not this check's business
                 continue
             if error is not None:
