@@ -14,14 +14,18 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from functools import cache
-from typing import Any
-
-from jsonschema.exceptions import ValidationError
-from jsonschema.validators import validator_for
-from openapi_schema_validator import OAS30Validator, OAS31Validator
+from typing import TYPE_CHECKING, Any
 
 from .load import Contract, Problem, escape, pointer_of, unescape
 from .naming import safe_identifier, snake_case
+
+if TYPE_CHECKING:
+    from jsonschema.exceptions import ValidationError
+
+# jsonschema and openapi-schema-validator (which imports pydantic-settings) take a second to
+# import on a busy machine: they are imported where they are used, so that the pipeline can
+# start datamodel-code-generator before ``validate`` runs.
+OAS31_DIALECT = "https://spec.openapis.org/oas/3.1/dialect/base"
 
 HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 _TEMPLATE = re.compile(r"\{([^{}]+)\}")
@@ -133,6 +137,7 @@ def _check_refs(contract: Contract) -> Iterator[Problem]:
 
 def _structure_problems(contract: Contract, version: str) -> Iterator[Problem]:
     """The document against the OpenAPI meta-schema."""
+    from jsonschema.exceptions import ValidationError
     from openapi_spec_validator.schemas import (
         openapi_v30_schema_validator,
         openapi_v31_schema_validator,
@@ -278,6 +283,8 @@ def _subschemas(pointer: str, schema: Any) -> Iterator[tuple[str, dict[str, Any]
 def _meta_validators(version: str) -> tuple[Any, Any]:
     """(jsonschema validator, jsonschema-rs validator or None) of a Schema Object's dialect:
     JSON Schema draft 4 as OpenAPI 3.0 adapts it, or OpenAPI 3.1's base dialect."""
+    from jsonschema.validators import validator_for
+    from openapi_schema_validator import OAS30Validator, OAS31Validator
     from openapi_schema_validator._specifications import REGISTRY
 
     cls = OAS31Validator if version == "3.1" else OAS30Validator
@@ -302,7 +309,9 @@ def _check_schemas(
 ) -> Iterator[Problem]:
     """Every Schema Object against its dialect's meta-schema, located absolutely."""
     dialect = contract.data.get("jsonSchemaDialect")
-    if version.startswith("3.1") and dialect not in (None, OAS31Validator.META_SCHEMA["$id"]):
+    if version.startswith("3.1") and dialect not in (None, OAS31_DIALECT):
+        from jsonschema.validators import validator_for
+
         # Another dialect for every schema: its own meta-schema, when jsonschema knows it.
         cls = validator_for({"$schema": dialect}, default=None)
         if cls is None:
@@ -326,6 +335,8 @@ def _check_defaults(
     """A ``default`` must match its schema: 3.0 says MUST (an error), 3.1 says SHOULD (a
     warning: generation goes on)."""
     oas31 = version.startswith("3.1")
+    from openapi_schema_validator import OAS30Validator, OAS31Validator
+
     validator_class = OAS31Validator if oas31 else OAS30Validator
     severity = "warning" if oas31 else "error"
     # One validator whose root resource is the document: each schema is validated in place
