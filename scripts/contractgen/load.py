@@ -462,6 +462,7 @@ _COMPONENT_SECTIONS = frozenset(
 )  # fmt: skip
 _REMOTE = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
 _COMPONENT = re.compile(r"^/components/([^/]+)/([^/]+)$")
+_FILE_SUFFIX = re.compile(r"\.(?:ya?ml|json)$", re.IGNORECASE)
 
 
 def _has_external_refs(data: Any) -> bool:
@@ -635,6 +636,9 @@ class _Bundler:
                 or (not names and key == "schema")
                 or (names and bundle == "/components/schemas")
             )
+            if schema and not names and key == "discriminator" and isinstance(value, dict):
+                self._mapping(value, source, child)
+                continue
             if not names and key == "examples" and isinstance(value, dict):  # Example Objects
                 for name, example in value.items():
                     if isinstance(example, dict) and "$ref" in example:
@@ -654,6 +658,23 @@ class _Bundler:
                 node[key] = self._visit(value, source, child, child_bundle, schema=child_schema)
         return node
 
+    def _mapping(self, discriminator: dict[str, Any], source: _Source, pointer: str) -> None:
+        """A discriminator's mapping values that refer to schemas in other files (or, in another
+        file, to that file itself) are rewritten to the components they become; bare schema
+        names are left as they are."""
+        mapping = discriminator.get("mapping")
+        if not isinstance(mapping, dict):
+            return
+        for name, target in mapping.items():
+            if not isinstance(target, str) or (source is self.root and target.startswith("#")):
+                continue
+            if "#" not in target and "/" not in target and not _FILE_SUFFIX.search(target):
+                continue  # a schema name
+            where = f"{pointer}/mapping/{escape(str(name))}"
+            node = {"$ref": target}
+            self._reference(node, target, source, where, where, schema=True, where=where)
+            mapping[name] = node["$ref"]
+
     def _reference(
         self,
         node: dict[str, Any],
@@ -663,10 +684,11 @@ class _Bundler:
         bundle: str,
         *,
         schema: bool,
+        where: str | None = None,
     ) -> Any:
         """What replaces the Reference Object ``node``: itself with ``$ref`` rewritten to a
         component of the bundle, or the target inlined."""
-        where = f"{pointer}/$ref"
+        where = where or f"{pointer}/$ref"
         if _REMOTE.match(ref):
             self._problem(
                 source,

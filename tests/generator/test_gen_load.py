@@ -461,3 +461,72 @@ def test_spotify_dates_and_twilio_emoji_are_read_as_text(tmp_path: Path) -> None
     renamed = tmp_path / "twilio.yaml"
     shutil.copy(REAL_SPECS / "twilio_api_v2010.json", renamed)
     assert load_contract(renamed).data == twilio.data
+
+
+def test_recursive_schemas_across_files_and_discriminator_mappings(tmp_path: Path) -> None:
+    spec = _write(
+        tmp_path,
+        "api/openapi.yaml",
+        """\
+openapi: 3.0.3
+info: {title: t, version: "1"}
+paths:
+  /pets:
+    get:
+      responses:
+        "200":
+          description: ok
+          content:
+            application/json:
+              schema:
+                $ref: ../models/pet.yaml
+components:
+  schemas:
+    Base:
+      type: object
+      properties:
+        kind: {type: string}
+""",
+    )
+    _write(
+        tmp_path,
+        "models/pet.yaml",
+        "oneOf:\n  - $ref: ./cat.json\n  - $ref: dog.yaml\ndiscriminator:\n  propertyName: kind\n"
+        "  mapping:\n    cat: ./cat.json\n    dog: dog.yaml#\n",
+    )
+    _write(
+        tmp_path,
+        "models/cat.json",
+        '{"allOf": [{"$ref": "../api/openapi.yaml#/components/schemas/Base"},'
+        ' {"properties": {"friend": {"$ref": "pet.yaml"}}}]}',
+    )
+    _write(
+        tmp_path,
+        "models/dog.yaml",
+        "allOf:\n  - $ref: ../api/openapi.yaml#/components/schemas/Base\n"
+        "  - properties:\n      chases:\n        $ref: ./cat.json\n",
+    )
+    contract = load_contract(spec)
+    assert validate(contract) == []
+    schemas = contract.data["components"]["schemas"]
+    assert list(schemas) == ["Base", "pet", "cat", "dog"]
+    assert schemas["pet"]["discriminator"]["mapping"] == {
+        "cat": "#/components/schemas/cat",
+        "dog": "#/components/schemas/dog",
+    }
+    assert schemas["cat"]["allOf"][0] == {"$ref": "#/components/schemas/Base"}  # back to root
+    assert schemas["cat"]["allOf"][1]["properties"]["friend"] == {
+        "$ref": "#/components/schemas/pet"
+    }
+
+
+def test_a_circular_chain_of_references_is_a_located_problem(tmp_path: Path) -> None:
+    spec = _write(
+        tmp_path,
+        "api.yaml",
+        "openapi: 3.0.3\ninfo: {title: t, version: '1'}\npaths:\n  /loop:\n"
+        "    $ref: paths/a.yaml\n",
+    )
+    _write(tmp_path, "paths/a.yaml", "$ref: ./b.yaml\n")
+    _write(tmp_path, "paths/b.yaml", "\n$ref: ./a.yaml\n")
+    assert _problems(spec) == ["paths/b.yaml:2: /$ref: circular $ref './a.yaml'"]
