@@ -163,9 +163,38 @@ def _structure_problems(contract: Contract, version: str) -> Iterator[Problem]:
             # jsonschema-rs does not say which sub-schema of a oneOf/anyOf failed, and its
             # messages differ from jsonschema's: ask jsonschema for the deepest error.
             if refined is None:
-                refined = _meta_schema_errors(contract.data, version)
+                where = [list(e.absolute_path) for e in errors if isinstance(e, ValidationError)]
+                refined = _meta_schema_errors(_pruned(contract.data, where), version)
             path, message = refined.get(tuple(path), (path, message))
         yield contract.problem(pointer_of(path), message)
+
+
+def _pruned(data: dict[str, Any], paths: list[list[str | int]]) -> dict[str, Any]:
+    """The document with only the path items and components that hold an error: checked
+    against the meta-schema, it has the same errors at the same paths (those maps accept any
+    number of entries), and jsonschema checks it in a fraction of the time on big contracts."""
+    wanted: dict[tuple[str, ...], set[str | int]] = {}
+    for path in paths:
+        if len(path) >= 2 and path[0] in ("paths", "webhooks"):
+            wanted.setdefault((str(path[0]),), set()).add(path[1])
+        elif len(path) >= 3 and path[0] == "components":
+            wanted.setdefault(("components", str(path[1])), set()).add(path[2])
+    result = dict(data)
+    for key in ("paths", "webhooks"):
+        if isinstance(data.get(key), dict):
+            keep = wanted.get((key,), set())
+            result[key] = {k: v for k, v in data[key].items() if k in keep}
+    components = data.get("components")
+    if isinstance(components, dict):
+        result["components"] = {
+            section: (
+                {k: v for k, v in entries.items() if k in wanted.get(("components", section), ())}
+                if isinstance(entries, dict)
+                else entries
+            )
+            for section, entries in components.items()
+        }
+    return result
 
 
 def _meta_schema_errors(
@@ -323,10 +352,16 @@ def _check_schemas(
     for pointer, schema in roots:
         if fast is not None and fast.is_valid(schema):
             continue
+        reported = False
         for error in python.iter_errors(schema):
             best = _deepest(error)
             where = pointer + pointer_of(list(best.absolute_path))
             yield contract.problem(where, _best_message(error))
+            reported = True
+        if not reported and fast is not None:  # the two disagree: jsonschema-rs's own words
+            for rs_error in fast.iter_errors(schema):
+                where = pointer + pointer_of(list(rs_error.instance_path))
+                yield contract.problem(where, " ".join(str(rs_error.message).split()))
 
 
 def _check_defaults(
