@@ -24,6 +24,7 @@ import copy
 import json
 import os
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, ClassVar, Protocol
@@ -463,6 +464,45 @@ _COMPONENT_SECTIONS = frozenset(
 _REMOTE = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
 _COMPONENT = re.compile(r"^/components/([^/]+)/([^/]+)$")
 _FILE_SUFFIX = re.compile(r"\.(?:ya?ml|json)$", re.IGNORECASE)
+
+
+def description_mappings(data: Any) -> Iterator[tuple[str, dict[str, Any]]]:
+    """Every mapping of the description with its pointer, leaving out data (``example``,
+    ``examples`` values, and a schema's ``default``, ``enum`` and ``const``) and extensions
+    (``x-...``): a ``$ref`` inside those is not a reference. The same rules as the bundler's."""
+    stack: list[tuple[str, Any, bool, bool]] = [("", data, False, False)]  # ..., schema, names
+    while stack:
+        here, node, schema, names = stack.pop()
+        if isinstance(node, list):
+            stack.extend((f"{here}/{i}", v, schema, False) for i, v in enumerate(node))
+            continue
+        if not isinstance(node, dict):
+            continue
+        if not names:
+            yield here, node
+        for key, value in node.items():
+            if not isinstance(value, dict | list):
+                continue
+            child = f"{here}/{escape(str(key))}"
+            if not names:
+                if str(key).startswith("x-") or key == "example":
+                    continue
+                if key in _DATA_KEYS and (schema or isinstance(value, list)):
+                    continue
+                if key == "examples" and isinstance(value, dict):  # Example Objects: their refs
+                    stack.extend(
+                        (f"{child}/{escape(str(k))}", v, False, False)
+                        for k, v in value.items()
+                        if isinstance(v, dict) and "$ref" in v
+                    )
+                    continue
+            child_schema = (
+                schema
+                or (not names and key == "schema")
+                or (names and here == "/components/schemas")
+            )
+            child_names = not names and key in _NAME_MAPS and isinstance(value, dict)
+            stack.append((child, value, child_schema, child_names))
 
 
 def _has_external_refs(data: Any) -> bool:

@@ -16,7 +16,7 @@ from collections.abc import Iterator
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
-from .load import Contract, Problem, escape, pointer_of, unescape
+from .load import Contract, Problem, description_mappings, escape, pointer_of, unescape
 from .naming import safe_identifier, snake_case
 
 if TYPE_CHECKING:
@@ -86,43 +86,11 @@ def _sorted(problems: list[Problem]) -> list[Problem]:
     return [unique[key] for key in sorted(unique)]
 
 
-def _walk(node: Any, pointer: str = "") -> Iterator[tuple[str, Any]]:
-    stack = [(pointer, node)]
-    while stack:
-        here, current = stack.pop()
-        yield here, current
-        if isinstance(current, dict):
-            stack.extend((f"{here}/{escape(str(k))}", v) for k, v in current.items())
-        elif isinstance(current, list):
-            stack.extend((f"{here}/{i}", v) for i, v in enumerate(current))
-
-
-def _references(data: Any) -> Iterator[tuple[str, str]]:
-    """(pointer, ref) of every Reference Object; pointers are built for containers only."""
-    stack: list[tuple[str, Any]] = [("", data)]
-    while stack:
-        here, current = stack.pop()
-        if isinstance(current, dict):
-            ref = current.get("$ref")
-            if isinstance(ref, str):
-                yield here, ref
-            stack.extend(
-                (f"{here}/{escape(str(k))}", v)
-                for k, v in current.items()
-                if isinstance(v, dict | list)
-            )
-        elif isinstance(current, list):
-            stack.extend(
-                (f"{here}/{i}", v) for i, v in enumerate(current) if isinstance(v, dict | list)
-            )
-
-
 def _check_refs(contract: Contract) -> Iterator[Problem]:
     resolved: set[str] = set()
-    for pointer, ref in _references(contract.data):
-        if pointer.startswith(("/components/examples", "/x-")) or "/example" in pointer:
-            continue
-        if ref in resolved:
+    for pointer, node in description_mappings(contract.data):
+        ref = node.get("$ref")
+        if not isinstance(ref, str) or ref in resolved:
             continue
         if not ref.startswith("#"):  # the loader bundles other files: this is not reached
             yield contract.problem(f"{pointer}/$ref", f"external $ref {ref!r} is not supported")

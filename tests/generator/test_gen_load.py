@@ -530,3 +530,31 @@ def test_a_circular_chain_of_references_is_a_located_problem(tmp_path: Path) -> 
     _write(tmp_path, "paths/a.yaml", "$ref: ./b.yaml\n")
     _write(tmp_path, "paths/b.yaml", "\n$ref: ./a.yaml\n")
     assert _problems(spec) == ["paths/b.yaml:2: /$ref: circular $ref './a.yaml'"]
+
+
+def test_refs_are_checked_in_the_description_not_in_example_data(tmp_path: Path) -> None:
+    spec = _write(
+        tmp_path,
+        "api.yaml",
+        """\
+openapi: 3.0.3
+info: {title: t, version: "1"}
+paths: {}
+components:
+  schemas:
+    Pet:
+      type: object
+      properties:
+        exampleId:
+          $ref: "#/components/schemas/Nope"
+      example:
+        exampleId: {$ref: "#/not/a/reference"}
+  examples:
+    pet:
+      value: {$ref: "#/not/a/reference/either"}
+""",
+    )
+    assert _problems(spec) == [
+        "api.yaml:10: /components/schemas/Pet/properties/exampleId/$ref: "
+        "unresolvable $ref '#/components/schemas/Nope'",
+    ]
