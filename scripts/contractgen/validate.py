@@ -11,9 +11,12 @@ used: it reports schema problems without a location and takes seconds on big con
 
 from __future__ import annotations
 
+import importlib.util
+import json
 import re
 from collections.abc import Iterator
 from functools import cache
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .load import Contract, Problem, description_mappings, escape, pointer_of, unescape
@@ -103,37 +106,54 @@ def _check_refs(contract: Contract) -> Iterator[Problem]:
             resolved.add(ref)
 
 
-def _structure_problems(contract: Contract, version: str) -> Iterator[Problem]:
-    """The document against the OpenAPI meta-schema."""
-    from jsonschema.exceptions import ValidationError
-    from openapi_spec_validator.schemas import (
-        openapi_v30_schema_validator,
-        openapi_v31_schema_validator,
-    )
+@cache
+def _openapi_meta_schema(minor: str) -> dict[str, Any]:
+    """openapi-spec-validator's meta-schema of the OpenAPI document (``minor``: "3.0" or
+    "3.1"), read from its package data: importing the package would pull in jsonschema-path
+    and pydantic-settings, a second on a busy machine, for nothing used here."""
+    spec = importlib.util.find_spec("openapi_spec_validator")
+    if spec is None or not spec.submodule_search_locations:
+        raise RuntimeError("openapi-spec-validator is not installed")
+    package = Path(next(iter(spec.submodule_search_locations)))
+    path = package / "resources" / "schemas" / f"v{minor}" / "schema.json"
+    schema: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+    return schema
 
-    validator = (
-        openapi_v31_schema_validator if version.startswith("3.1") else openapi_v30_schema_validator
-    )
+
+@cache
+def _fast_structure_validator(minor: str) -> Any:
     try:
-        errors = list(validator.iter_errors(contract.data))
+        import jsonschema_rs
+    except ImportError:  # jsonschema alone (slow on big contracts, same messages)
+        return None
+    return jsonschema_rs.validator_for(_openapi_meta_schema(minor))
+
+
+def _structure_problems(contract: Contract, version: str) -> Iterator[Problem]:
+    """The document against the OpenAPI meta-schema: jsonschema-rs finds the errors, and
+    jsonschema words them (its messages, and the deepest sub-error of a oneOf/anyOf), on the
+    document pruned to the entries that hold them."""
+    minor = "3.1" if version.startswith("3.1") else "3.0"
+    try:
+        fast = _fast_structure_validator(minor)
+        found = (
+            None
+            if fast is None
+            else [(list(e.instance_path), str(e.message)) for e in fast.iter_errors(contract.data)]
+        )
+        if found == []:
+            return
+        document = contract.data if found is None else _pruned(contract.data, [p for p, _ in found])
+        refined = _meta_schema_errors(document, minor)
     except Exception as exc:  # a validator crash is still a report, not a traceback
         yield contract.problem("", f"the contract could not be validated: {type(exc).__name__}")
         return
-    refined: dict[tuple[str | int, ...], tuple[list[str | int], str]] | None = None
-    for error in errors:
-        path = list(error.absolute_path) if isinstance(error, ValidationError) else []
-        message = _best_message(error)
-        if isinstance(error, ValidationError) and str(error.validator) in (
-            "oneOf",
-            "anyOf",
-            "<unset>",
-        ):
-            # jsonschema-rs does not say which sub-schema of a oneOf/anyOf failed, and its
-            # messages differ from jsonschema's: ask jsonschema for the deepest error.
-            if refined is None:
-                where = [list(e.absolute_path) for e in errors if isinstance(e, ValidationError)]
-                refined = _meta_schema_errors(_pruned(contract.data, where), version)
-            path, message = refined.get(tuple(path), (path, message))
+    if found is None:
+        for path, message in refined.values():
+            yield contract.problem(pointer_of(path), message)
+        return
+    for path, message in found:
+        path, message = refined.get(tuple(path), (path, " ".join(message.split())))
         yield contract.problem(pointer_of(path), message)
 
 
@@ -166,13 +186,12 @@ def _pruned(data: dict[str, Any], paths: list[list[str | int]]) -> dict[str, Any
 
 
 def _meta_schema_errors(
-    data: dict[str, Any], version: str
+    data: dict[str, Any], minor: str
 ) -> dict[tuple[str | int, ...], tuple[list[str | int], str]]:
     """Structural errors by path, each refined to its most specific sub-error (path, message)."""
     from jsonschema.validators import validator_for
-    from openapi_spec_validator.schemas import schema_v30, schema_v31
 
-    schema = schema_v31 if version.startswith("3.1") else schema_v30
+    schema = _openapi_meta_schema(minor)
     validator = validator_for(schema)(schema)
     result: dict[tuple[str | int, ...], tuple[list[str | int], str]] = {}
     for error in validator.iter_errors(data):
