@@ -1,8 +1,9 @@
 """Reading a contract: the data, bundled into one document, and where every node was written.
 
 - ``.json`` is read as JSON (``json``): escaped surrogate pairs are characters, ``1e3`` is the
-  number 1000.0. Line numbers are found only for the pointers a problem needs, from a token scan
-  made the first time one is asked for, so that a big valid contract costs no more than parsing.
+  number 1000.0. Line numbers are found only for the pointers a problem needs, by walking the
+  text along the pointer, so that a big valid contract costs no more than parsing it. (A file
+  of another name that YAML refuses but that starts like JSON is read as JSON too.)
 - Anything else is read as YAML with YAML 1.2 core-schema scalars: ``1981-12-15`` stays a
   string (no dates), ``on``/``off``/``yes``/``no`` stay strings, ``1e3`` is a number, mapping
   keys stay the text they were written as (``200:`` is ``"200"``). PyYAML keeps the last of
