@@ -433,6 +433,9 @@ def load_contract(path: Path) -> Contract:
     except OSError as exc:
         problems.append(Problem("", f"cannot read the contract: {exc.strerror or exc}", 1))
         return Contract(path, {}, problems, parsed=False)
+    except UnicodeDecodeError as exc:
+        problems.append(Problem("", f"cannot read the contract: not UTF-8 text ({exc.reason})", 1))
+        return Contract(path, {}, problems, parsed=False)
     if root is None:
         return Contract(path, {}, problems, parsed=False)
     if not isinstance(root.data, dict):

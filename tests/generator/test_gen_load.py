@@ -558,3 +558,13 @@ components:
         "api.yaml:10: /components/schemas/Pet/properties/exampleId/$ref: "
         "unresolvable $ref '#/components/schemas/Nope'",
     ]
+
+
+def test_a_contract_that_is_not_utf8_is_one_located_problem(tmp_path: Path) -> None:
+    spec = tmp_path / "api.yaml"
+    spec.write_bytes(b"openapi: 3.0.3\ninfo: {title: \xff}\n")
+    result = run_cli("--spec", spec, "--out", tmp_path / "out")
+    assert result.status == 1
+    assert result.lines == [
+        "api.yaml:1: /: cannot read the contract: not UTF-8 text (invalid start byte)"
+    ]
