@@ -37,13 +37,19 @@ gets its own copy of the schema, named ``<owner>.<schema>`` (class ``<Owner><Sch
 
 Speed: options cost only where the contract needs them. ``--generate-schema-validators`` runs
 only when some schema says ``uniqueItems: true`` (on large composed contracts it is slow), the
-readOnly/writeOnly split only when some schema is readOnly or writeOnly.
+readOnly/writeOnly split only when some schema is readOnly or writeOnly. Its output is cached
+(``cache_dir``: ``~/.cache/contractgen``; ``CONTRACTGEN_CACHE_DIR=off`` turns the cache off) by
+the digest of its version, its options and the document it is given, so regenerating an
+unchanged contract (``make generate`` then ``make check-generated``) does not run it again.
 """
 
 from __future__ import annotations
 
+import hashlib
+import importlib.metadata
 import json
 import keyword
+import os
 import re
 import subprocess
 import sys
@@ -111,23 +117,38 @@ def needs_model(data: dict[str, Any], schema: dict[str, Any] | None) -> bool:
 
 class PendingModels:
     """datamodel-code-generator running in a subprocess, so that the caller can validate the
-    contract meanwhile (on PagerDuty's contract each takes seconds); ``result()`` waits."""
+    contract meanwhile (on PagerDuty's contract each takes seconds); ``result()`` waits.
+
+    Its output is cached by the digest of everything it depends on (its version, its options
+    and the document it is given), so an unchanged contract skips it: see ``cache_dir``.
+    """
 
     def __init__(self, data: dict[str, Any], operations: list[Operation], filename: str) -> None:
         document, self._synthetic, self._names = _model_document(data, operations)
         self._tmp = tempfile.TemporaryDirectory()
         self._process: subprocess.Popen[str] | None = None
+        self._cached: tuple[str, dict[str, Any]] | None = None
+        self._cache_entry: Path | None = None
         schemas = document["components"]["schemas"]
         if not schemas:
             return
+        options = dcg_options(schemas)
+        text = json.dumps(document)
+        cache = cache_dir()
+        if cache is not None:
+            key = json.dumps([_dcg_version(), options, filename]) + text
+            self._cache_entry = cache / f"{hashlib.sha256(key.encode()).hexdigest()}.json"
+            self._cached = _read_cache(self._cache_entry)
+            if self._cached is not None:
+                return
         tmp = Path(self._tmp.name)
         source = (tmp / filename).with_suffix(".json")
-        source.write_text(json.dumps(document), encoding="utf-8")
+        source.write_text(text, encoding="utf-8")
         self._output, self._metadata = tmp / "models.py", tmp / "models.json"
         command = [
             sys.executable, "-m", "datamodel_code_generator",
             "--input", str(source), "--output", str(self._output),
-            "--emit-model-metadata", str(self._metadata), *dcg_options(schemas),
+            "--emit-model-metadata", str(self._metadata), *options,
         ]  # fmt: skip
         self._process = subprocess.Popen(
             command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
@@ -141,22 +162,84 @@ class PendingModels:
 
     def result(self) -> ModelSet:
         try:
-            if self._process is None:
+            if self._cached is not None:
+                code, meta = self._cached
+            elif self._process is None:
                 return ModelSet(
                     code="from __future__ import annotations\n", synthetic=self._synthetic
                 )
-            stdout, stderr = self._process.communicate()
-            if self._process.returncode != 0 or not self._output.exists():
-                raise ModelGenerationError(stderr.strip() or stdout.strip())
-            code = self._output.read_text(encoding="utf-8")
-            meta = (
-                json.loads(self._metadata.read_text(encoding="utf-8"))
-                if self._metadata.exists()
-                else {"models": []}
-            )
+            else:
+                stdout, stderr = self._process.communicate()
+                if self._process.returncode != 0 or not self._output.exists():
+                    raise ModelGenerationError(stderr.strip() or stdout.strip())
+                code = self._output.read_text(encoding="utf-8")
+                meta = (
+                    json.loads(self._metadata.read_text(encoding="utf-8"))
+                    if self._metadata.exists()
+                    else {"models": []}
+                )
+                if self._cache_entry is not None:
+                    _write_cache(self._cache_entry, code, meta)
         finally:
             self._tmp.cleanup()
         return _model_set(code, meta, self._synthetic, self._names)
+
+
+CACHE_ENV = "CONTRACTGEN_CACHE_DIR"
+CACHE_ENTRIES = 64  # the newest entries kept; one is about as large as its models.py
+
+
+def cache_dir() -> Path | None:
+    """Where datamodel-code-generator's output is cached: ``$CONTRACTGEN_CACHE_DIR``
+    (``off`` turns the cache off), else ``$XDG_CACHE_HOME/contractgen`` or
+    ``~/.cache/contractgen``. None when off or not writable."""
+    configured = os.environ.get(CACHE_ENV)
+    if configured is not None and configured.strip().lower() in ("", "off", "0", "false"):
+        return None
+    if configured:
+        directory = Path(configured)
+    else:
+        base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+        directory = Path(base) / "contractgen"
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+    except OSError:
+        return None
+    return directory
+
+
+def _dcg_version() -> str:
+    return importlib.metadata.version("datamodel-code-generator")
+
+
+def _read_cache(entry: Path) -> tuple[str, dict[str, Any]] | None:
+    try:
+        stored = json.loads(entry.read_text(encoding="utf-8"))
+        code, meta = stored["code"], stored["meta"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    if not isinstance(code, str) or not isinstance(meta, dict):
+        return None
+    os.utime(entry)  # the newest entries are the ones kept
+    return code, meta
+
+
+def _write_cache(entry: Path, code: str, meta: dict[str, Any]) -> None:
+    """Write atomically (concurrent generations may write the same entry), then keep only the
+    newest ``CACHE_ENTRIES``; a cache that cannot be written is no error."""
+    try:
+        with tempfile.NamedTemporaryFile(
+            "w", encoding="utf-8", dir=entry.parent, suffix=".tmp", delete=False
+        ) as handle:
+            json.dump({"code": code, "meta": meta}, handle)
+        os.replace(handle.name, entry)
+        entries = sorted(
+            entry.parent.glob("*.json"), key=lambda path: path.stat().st_mtime, reverse=True
+        )
+        for stale in entries[CACHE_ENTRIES:]:
+            stale.unlink(missing_ok=True)
+    except OSError:
+        return
 
 
 def build_models(data: dict[str, Any], operations: list[Operation], filename: str) -> ModelSet:
@@ -491,10 +574,12 @@ def schema_source(
 
 
 __all__ = [
+    "CACHE_ENV",
     "ModelGenerationError",
     "ModelSet",
     "PendingModels",
     "build_models",
+    "cache_dir",
     "class_name",
     "class_names",
     "dcg_options",

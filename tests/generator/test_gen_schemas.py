@@ -3,6 +3,7 @@ JSON integers, ``format: email``, readOnly/writeOnly, and the compositions real 
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -619,3 +620,28 @@ def test_package_without_unique_items_has_no_runtime_validators(
 ) -> None:
     assert not hasattr(names_package.models, "_JsonSchemaRuntimeValidationBase")
     assert hasattr(package.models, "_JsonSchemaRuntimeValidationBase")  # User.tags is unique
+
+
+def test_model_cache_is_keyed_by_the_document_and_can_be_turned_off(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from contractgen.models import CACHE_ENV, PendingModels
+
+    data: dict[str, Any] = {
+        "openapi": "3.1.0",
+        "info": {"title": "cache", "version": "1"},
+        "paths": {},
+        "components": {"schemas": {"A": {"type": "object", "properties": {"x": {}}}}},
+    }
+    monkeypatch.setenv(CACHE_ENV, str(tmp_path))
+    first = PendingModels(data, [], "cache.json").result().code
+    (entry,) = tmp_path.glob("*.json")
+    stored = json.loads(entry.read_text(encoding="utf-8"))
+    entry.write_text(json.dumps({**stored, "code": stored["code"] + "# from the cache\n"}))
+    assert PendingModels(data, [], "cache.json").result().code == first + "# from the cache\n"
+    data["components"]["schemas"]["A"]["properties"]["y"] = {}  # another document: a new entry
+    assert "# from the cache" not in PendingModels(data, [], "cache.json").result().code
+    assert len(list(tmp_path.glob("*.json"))) == 2
+    monkeypatch.setenv(CACHE_ENV, "off")
+    data["components"]["schemas"]["A"]["properties"].pop("y")
+    assert PendingModels(data, [], "cache.json").result().code == first
