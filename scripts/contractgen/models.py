@@ -10,8 +10,7 @@ datamodel-code-generator's defaults are laxer than the contract (../shared/STACK
 - ``EmailStr`` (which rejects special-use domains such as ``.test``) becomes ``JsonEmail``,
   which accepts what ``format: email`` allows;
 - readOnly properties are left out of request models and writeOnly ones out of responses
-  (``--read-only-write-only-model-type request-response``).
-
+  (``--read-only-write-only-model-type request-response``);
 - enum defaults are enum members (``--deserialize-default-values enum``), and a discriminator's
   ``Literal`` is an enum member where the property is an enum (``--use-enum-values-in-
   discriminator``), so a subclass narrowing its base's enum field type-checks.
