@@ -18,7 +18,7 @@ runs; ``CONTRACTGEN_CACHE_DIR`` points at a fresh directory) and once more with 
 filled (warm: an unchanged contract regenerated, as ``make check-generated`` after
 ``make generate``). Figures: wall-clock seconds (the median of ``--repeat`` runs), CPU seconds
 of the command and all its subprocesses, and the peak of the summed resident memory of the
-command and all its subprocesses (sampled from /proc every 20 ms). A contract the generator
+command and all its subprocesses (sampled from /proc every 100 ms). A contract the generator
 refuses is listed with the first line of its error instead. Exits 0.
 """
 
@@ -194,27 +194,29 @@ class Run:
 def _tree_rss(root: int) -> int:
     """The resident memory of ``root`` and all its descendants, in bytes."""
     parents: dict[int, int] = {}
-    rss: dict[int, int] = {}
     for entry in os.listdir("/proc"):
         if not entry.isdigit():
             continue
         try:
             with open(f"/proc/{entry}/stat", encoding="utf-8") as handle:
                 stat = handle.read()
-            with open(f"/proc/{entry}/statm", encoding="utf-8") as handle:
-                pages = int(handle.read().split()[1])
-        except (OSError, ValueError, IndexError):
+        except OSError:
             continue
-        fields = stat[stat.rfind(")") + 2 :].split()
-        parents[int(entry)] = int(fields[1])
-        rss[int(entry)] = pages * PAGE
+        parents[int(entry)] = int(stat[stat.rfind(")") + 2 :].split()[1])
     tree, frontier = {root}, [root]
     while frontier:
         parent = frontier.pop()
         children = [pid for pid, ppid in parents.items() if ppid == parent and pid not in tree]
         tree.update(children)
         frontier.extend(children)
-    return sum(rss.get(pid, 0) for pid in tree)
+    total = 0
+    for pid in tree:
+        try:
+            with open(f"/proc/{pid}/statm", encoding="utf-8") as handle:
+                total += int(handle.read().split()[1]) * PAGE
+        except (OSError, ValueError, IndexError):
+            continue
+    return total
 
 
 def _children_cpu() -> float:
@@ -241,7 +243,7 @@ def generate_once(spec: Path, out: Path, cache: Path) -> Run:
         nonlocal peak
         while not done.is_set():
             peak = max(peak, _tree_rss(process.pid))
-            done.wait(0.02)
+            done.wait(0.1)
 
     sampler = threading.Thread(target=sample, daemon=True)
     sampler.start()
