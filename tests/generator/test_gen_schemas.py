@@ -3,6 +3,12 @@ JSON integers, ``format: email``, readOnly/writeOnly, and the compositions real 
 
 from __future__ import annotations
 
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
 from types import ModuleType
 from typing import Any
 
@@ -10,7 +16,7 @@ import httpx
 import pytest
 from pydantic import ValidationError
 
-from tests.generator.support import app_for, client, generate_inline
+from tests.generator.support import REPO, app_for, client, generate_inline
 
 CONTRACT = """\
 openapi: 3.1.0
@@ -241,3 +247,401 @@ def test_email_format_is_an_rfc_5321_mailbox(package: ModuleType) -> None:
                 "u@xn--a.de", "u@ab--cd.de"):  # fmt: skip
         with pytest.raises(ValidationError):
             request.model_validate({**USER, "email": bad})
+
+
+# --- issue 7: names, enum defaults, discriminators, per-contract options ---------------------
+
+NAMES = """\
+openapi: 3.0.3
+info: {title: names, version: "1"}
+paths:
+  /accounts:
+    post:
+      operationId: createAccount
+      requestBody:
+        required: true
+        content:
+          application/json:
+            schema: {$ref: "#/components/schemas/api.v2010.account"}
+      responses:
+        "200":
+          description: ok
+          content:
+            application/json:
+              schema: {$ref: "#/components/schemas/api.v2010.account"}
+components:
+  schemas:
+    api.v2010.account:
+      type: object
+      required: [sid, Foo]
+      additionalProperties: false
+      properties:
+        sid: {type: string}
+        StartTime: {type: string}
+        StartTime<: {type: string}
+        from: {type: string}
+        foo: {$ref: "#/components/schemas/foo"}
+        Foo: {$ref: "#/components/schemas/Foo"}
+        pair: {$ref: "#/components/schemas/foo-bar"}
+        spaced: {$ref: "#/components/schemas/Foo Bar"}
+        first: {$ref: "#/components/schemas/1st"}
+    Foo:
+      type: object
+      required: [a]
+      properties:
+        a: {type: integer}
+    foo:
+      type: object
+      required: [b]
+      properties:
+        b: {type: integer}
+    foo-bar:
+      type: object
+      required: [c]
+      properties:
+        c: {type: integer}
+    Foo Bar:
+      type: object
+      required: [d]
+      properties:
+        d: {type: integer}
+    1st:
+      type: object
+      required: [e]
+      properties:
+        e: {type: integer}
+    none:
+      type: string
+"""
+
+ACCOUNT = {
+    "sid": "AC1",
+    "StartTime": "a",
+    "StartTime<": "b",
+    "from": "c",
+    "foo": {"b": 2},
+    "Foo": {"a": 1},
+    "pair": {"c": 3},
+    "spaced": {"d": 4},
+    "first": {"e": 5},
+}
+
+
+class NamesHandlers:
+    async def create_account(self, *, body: Any) -> Any:
+        return body
+
+
+@pytest.fixture(scope="module")
+def names_package(tmp_path_factory: pytest.TempPathFactory) -> ModuleType:
+    return generate_inline(tmp_path_factory.mktemp("names"), NAMES, "names")
+
+
+def test_schema_names_become_documented_class_names(names_package: ModuleType) -> None:
+    models = names_package.models
+    # PascalCase of the letters and digits; an exact class name keeps it, the rest number on.
+    for class_name, field in (
+        ("ApiV2010Account", "sid"),
+        ("Foo", "a"),
+        ("Foo2", "b"),
+        ("FooBar", "c"),
+        ("FooBar2", "d"),
+        ("Schema1st", "e"),
+    ):
+        assert field in getattr(models, class_name).model_fields, class_name
+    assert models.NoneSchema.model_validate("x").root == "x"
+
+
+async def test_contract_names_on_the_wire_with_renamed_schemas(names_package: ModuleType) -> None:
+    handlers = names_package.Handlers(default=NamesHandlers())
+    async with client(app_for(names_package, handlers, allow_missing=False)) as http:
+        response = await http.post("/accounts", json=ACCOUNT)
+        assert response.status_code == 200, response.text
+        assert response.json() == ACCOUNT
+        for bad in (
+            {**ACCOUNT, "foo": {"a": 1}},  # foo is the lower-case schema (b), not Foo (a)
+            {**ACCOUNT, "StartTime<": 1},
+            {**ACCOUNT, "start_time": "x"},  # additionalProperties: false; Python names no alias
+            {k: v for k, v in ACCOUNT.items() if k != "Foo"},
+        ):
+            response = await http.post("/accounts", json=bad)
+            assert response.status_code == 422, (bad, response.text)
+
+
+@pytest.mark.parametrize(
+    ("names", "expected"),
+    [
+        (["api.v2010.account"], ["ApiV2010Account"]),
+        (["foo", "Foo"], ["Foo2", "Foo"]),  # the exact name wins whatever the order
+        (["foo-bar", "foo bar", "foo_bar", "FooBar2"], ["FooBar", "FooBar3", "FooBar4", "FooBar2"]),
+        (
+            ["1st", "-", "None", "true", "Ünïcode"],
+            ["Schema1st", "Schema", "NoneSchema", "TrueSchema", "Ünïcode"],
+        ),
+    ],
+)
+def test_class_names_are_deterministic(names: list[str], expected: list[str]) -> None:
+    from contractgen.models import class_names
+
+    assert [class_names(names)[name] for name in names] == expected
+
+
+SHARED_DISCRIMINATOR = """\
+openapi: 3.0.3
+info: {title: shared discriminator, version: "1"}
+paths:
+  /by-kind:
+    post:
+      operationId: byKind
+      requestBody:
+        required: true
+        content: {application/json: {schema: {$ref: "#/components/schemas/ByKind"}}}
+      responses:
+        "204": {description: accepted}
+  /by-code:
+    post:
+      operationId: byCode
+      requestBody:
+        required: true
+        content: {application/json: {schema: {$ref: "#/components/schemas/ByCode"}}}
+      responses:
+        "204": {description: accepted}
+  /by-family:
+    post:
+      operationId: byFamily
+      requestBody:
+        required: true
+        content: {application/json: {schema: {$ref: "#/components/schemas/ByFamily"}}}
+      responses:
+        "204": {description: accepted}
+components:
+  schemas:
+    Cat:
+      type: object
+      required: [kind, family]
+      properties:
+        kind: {type: string}
+        family: {type: string}
+        meows: {type: boolean}
+    Dog:
+      type: object
+      required: [kind, family]
+      properties:
+        kind: {type: string}
+        family: {type: string}
+        barks: {type: boolean}
+    ByKind:
+      oneOf: [{$ref: "#/components/schemas/Cat"}, {$ref: "#/components/schemas/Dog"}]
+      discriminator:
+        propertyName: kind
+        mapping: {cat: "#/components/schemas/Cat", dog: "#/components/schemas/Dog"}
+    ByCode:
+      oneOf: [{$ref: "#/components/schemas/Cat"}, {$ref: "#/components/schemas/Dog"}]
+      discriminator:
+        propertyName: kind
+        mapping: {c: "#/components/schemas/Cat", d: Dog}
+    ByFamily:
+      oneOf: [{$ref: "#/components/schemas/Cat"}, {$ref: "#/components/schemas/Dog"}]
+      discriminator:
+        propertyName: family
+        mapping: {feline: "#/components/schemas/Cat", canine: "#/components/schemas/Dog"}
+"""
+
+
+class Accepting:
+    async def by_kind(self, *, body: Any) -> None:
+        return None
+
+    async def by_code(self, *, body: Any) -> None:
+        return None
+
+    async def by_family(self, *, body: Any) -> None:
+        return None
+
+
+@pytest.mark.parametrize(
+    ("path", "valid", "invalid"),
+    [
+        (
+            "/by-kind",
+            [{"kind": "cat", "family": "any"}, {"kind": "dog", "family": "x", "barks": True}],
+            [{"kind": "c", "family": "any"}, {"kind": "cat", "family": "x", "meows": 1}],
+        ),
+        (
+            "/by-code",
+            [{"kind": "c", "family": "any", "meows": True}, {"kind": "d", "family": "x"}],
+            [{"kind": "cat", "family": "any"}, {"kind": "d"}],
+        ),
+        (
+            "/by-family",
+            [{"kind": "any", "family": "feline"}, {"kind": "cat", "family": "canine"}],
+            [{"kind": "cat", "family": "cat"}, {"kind": "x", "family": "canine", "barks": 1}],
+        ),
+    ],
+)
+async def test_one_schema_under_several_discriminators(
+    shared_discriminator: ModuleType,
+    path: str,
+    valid: list[dict[str, Any]],
+    invalid: list[dict[str, Any]],
+) -> None:
+    handlers = shared_discriminator.Handlers(default=Accepting())
+    async with client(app_for(shared_discriminator, handlers, allow_missing=False)) as http:
+        for body in valid:
+            response = await http.post(path, json=body)
+            assert response.status_code == 204, (body, response.text)
+        for body in invalid:
+            response = await http.post(path, json=body)
+            assert response.status_code == 422, (body, response.text)
+
+
+@pytest.fixture(scope="module")
+def shared_discriminator(tmp_path_factory: pytest.TempPathFactory) -> ModuleType:
+    tmp = tmp_path_factory.mktemp("discriminators")
+    return generate_inline(tmp, SHARED_DISCRIMINATOR, "discriminators")
+
+
+TRICKY = """\
+openapi: 3.0.3
+info: {title: tricky, version: "1"}
+paths:
+  /actions:
+    post:
+      operationId: createAction
+      requestBody:
+        required: true
+        content: {application/json: {schema: {$ref: "#/components/schemas/Action"}}}
+      responses:
+        "200":
+          description: ok
+          content: {application/json: {schema: {$ref: "#/components/schemas/Action"}}}
+components:
+  schemas:
+    action.base:
+      type: object
+      required: [action_type]
+      properties:
+        name: {type: string}
+        action_type: {type: string, enum: [script, process]}
+        mode: {type: string, enum: [fast, slow], default: fast}
+        labels: {type: array, items: {type: string}, uniqueItems: true}
+    ScriptAction:
+      allOf:
+        - {$ref: "#/components/schemas/action.base"}
+        - {type: object, properties: {script: {type: string}}}
+    ProcessAction:
+      allOf:
+        - {$ref: "#/components/schemas/action.base"}
+        - {type: object, properties: {job: {type: string}}}
+    Action:
+      oneOf:
+        - {$ref: "#/components/schemas/ScriptAction"}
+        - {$ref: "#/components/schemas/ProcessAction"}
+      discriminator:
+        propertyName: action_type
+        mapping:
+          script: "#/components/schemas/ScriptAction"
+          process: "#/components/schemas/ProcessAction"
+"""
+
+
+@pytest.fixture(scope="module")
+def tricky(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, ModuleType]:
+    tmp = tmp_path_factory.mktemp("tricky")
+    return tmp / "tricky_pkg", generate_inline(tmp, TRICKY, "tricky")
+
+
+def test_tricky_models_pass_mypy_strict(tricky: tuple[Path, ModuleType], tmp_path: Path) -> None:
+    """An enum default, a discriminator narrowing its base's enum field, the uniqueItems
+    helper and dotted names, checked with the project's own mypy configuration."""
+    out, _ = tricky
+    shutil.copytree(out, tmp_path / "tricky", ignore=shutil.ignore_patterns("__pycache__"))
+    completed = subprocess.run(
+        [
+            *(sys.executable, "-m", "mypy", "--strict", "--no-incremental"),
+            *("--config-file", str(REPO / "pyproject.toml")),
+            *("--cache-dir", str(tmp_path / ".mypy_cache"), "-p", "tricky"),
+        ],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        check=False,
+        env={**os.environ, "MYPYPATH": ""},
+    )
+    assert completed.returncode == 0, completed.stdout + completed.stderr
+
+
+async def test_enum_default_is_a_member_and_serialises_as_its_value(
+    tricky: tuple[Path, ModuleType],
+) -> None:
+    _, package = tricky
+    models = package.models
+    action = models.Action.model_validate({"action_type": "script", "labels": ["a", "b"]})
+    assert action.root.mode is models.Mode.FAST
+    assert action.model_dump(mode="json") == {
+        "action_type": "script",
+        "mode": "fast",
+        "labels": ["a", "b"],
+    }
+    async with client(app_for(package, package.Handlers(default=Echo()))) as http:
+        response = await http.post("/actions", json={"action_type": "process", "job": "j"})
+        assert response.status_code == 200, response.text
+        assert response.json() == {"action_type": "process", "mode": "fast", "job": "j"}
+        for bad in (
+            {"action_type": "other"},
+            {"action_type": "script", "mode": "medium"},
+            {"action_type": "script", "labels": ["a", "a"]},
+        ):
+            response = await http.post("/actions", json=bad)
+            assert response.status_code == 422, (bad, response.text)
+
+
+class Echo:
+    async def create_action(self, *, body: Any) -> Any:
+        return body
+
+
+WITHOUT_UNIQUE_ITEMS = {"A": {"type": "array", "items": {"type": "string"}}}
+WITH_UNIQUE_ITEMS = {"A": {"type": "array", "items": {"type": "string"}, "uniqueItems": True}}
+
+
+def test_schema_validators_only_when_some_schema_has_unique_items() -> None:
+    from contractgen.models import dcg_options
+
+    assert "--generate-schema-validators" not in dcg_options(WITHOUT_UNIQUE_ITEMS)
+    assert "--generate-schema-validators" in dcg_options(WITH_UNIQUE_ITEMS)
+    assert "--read-only-write-only-model-type" not in dcg_options(WITH_UNIQUE_ITEMS)
+    read_only = {"A": {"type": "object", "properties": {"id": {"readOnly": True}}}}
+    assert "--read-only-write-only-model-type" in dcg_options(read_only)
+
+
+def test_package_without_unique_items_has_no_runtime_validators(
+    names_package: ModuleType, package: ModuleType
+) -> None:
+    assert not hasattr(names_package.models, "_JsonSchemaRuntimeValidationBase")
+    assert hasattr(package.models, "_JsonSchemaRuntimeValidationBase")  # User.tags is unique
+
+
+def test_model_cache_is_keyed_by_the_document_and_can_be_turned_off(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from contractgen.models import CACHE_ENV, PendingModels
+
+    data: dict[str, Any] = {
+        "openapi": "3.1.0",
+        "info": {"title": "cache", "version": "1"},
+        "paths": {},
+        "components": {"schemas": {"A": {"type": "object", "properties": {"x": {}}}}},
+    }
+    monkeypatch.setenv(CACHE_ENV, str(tmp_path))
+    first = PendingModels(data, [], "cache.json").result().code
+    (entry,) = tmp_path.glob("*.json")
+    stored = json.loads(entry.read_text(encoding="utf-8"))
+    entry.write_text(json.dumps({**stored, "code": stored["code"] + "# from the cache\n"}))
+    assert PendingModels(data, [], "cache.json").result().code == first + "# from the cache\n"
+    data["components"]["schemas"]["A"]["properties"]["y"] = {}  # another document: a new entry
+    assert "# from the cache" not in PendingModels(data, [], "cache.json").result().code
+    assert len(list(tmp_path.glob("*.json"))) == 2
+    monkeypatch.setenv(CACHE_ENV, "off")
+    data["components"]["schemas"]["A"]["properties"].pop("y")
+    assert PendingModels(data, [], "cache.json").result().code == first
