@@ -2,7 +2,8 @@
 
 openapi-spec-validator checks the structure; the checks here add what it reports without a
 location (defaults that do not match their schema, duplicate operationIds, undeclared path
-parameters) or not at all (dangling ``$ref``s, names that collide once turned into Python).
+parameters) or not at all (dangling ``$ref``s). Names never make a contract invalid: the
+Namer (naming.py) gives every one a Python name.
 """
 
 from __future__ import annotations
@@ -22,7 +23,6 @@ from openapi_spec_validator.validation.exceptions import (
 )
 
 from .load import Contract, Problem, escape, pointer_of, unescape
-from .naming import safe_identifier, snake_case
 
 HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 _TEMPLATE = re.compile(r"\{([^{}]+)\}")
@@ -278,7 +278,6 @@ IGNORED_HEADERS = frozenset({"accept", "content-type", "authorization"})
 def _check_operations(contract: Contract) -> Iterator[Problem]:
     data = contract.data
     seen_ids: dict[str, str] = {}
-    seen_names: dict[str, tuple[str, str]] = {}
     for path, method, operation, item in iter_operations(data):
         op_pointer = f"/paths/{escape(path)}/{method}"
         operation_id = operation.get("operationId")
@@ -290,15 +289,6 @@ def _check_operations(contract: Contract) -> Iterator[Problem]:
                 )
             else:
                 seen_ids[operation_id] = op_pointer
-                python_name = snake_case(operation_id)
-                if python_name in seen_names and seen_names[python_name][0] != operation_id:
-                    other_id, other_pointer = seen_names[python_name]
-                    yield contract.problem(
-                        f"{op_pointer}/operationId",
-                        f"operationId {operation_id!r} and {other_id!r} ({other_pointer}) "
-                        f"both become the Python name {python_name!r}",
-                    )
-                seen_names.setdefault(python_name, (operation_id, op_pointer))
         parameters = merged_parameters(data, path, method, operation, item)
         declared = {p["name"] for _, p in parameters if p.get("in") == "path"}
         templated = _TEMPLATE.findall(path)
@@ -313,19 +303,3 @@ def _check_operations(contract: Contract) -> Iterator[Problem]:
                     f"{pointer}/name",
                     f"path parameter {parameter['name']!r} does not appear in {path!r}",
                 )
-        python_names: dict[str, str] = {}
-        for pointer, parameter in parameters:
-            if (
-                parameter.get("in") == "header"
-                and str(parameter["name"]).lower() in IGNORED_HEADERS
-            ):
-                continue
-            python_name = safe_identifier(str(parameter["name"]))
-            if python_name in python_names:
-                yield contract.problem(
-                    f"{pointer}/name",
-                    f"parameter {parameter['name']!r} ({parameter['in']}) and "
-                    f"{python_names[python_name]} both become the Python name {python_name!r}",
-                )
-            else:
-                python_names[python_name] = f"{parameter['name']!r} ({parameter['in']})"

@@ -80,7 +80,8 @@ def generate_inline(tmp_path: Path, text: str, name: str = "contract") -> Module
 
 def app_for(package: ModuleType, handlers: Any = None, *, allow_missing: bool = True) -> FastAPI:
     app = FastAPI()
-    app.include_router(package.create_router(handlers, allow_missing=allow_missing))
+    # As impl/app.py does: the generated routes join the app's own router.
+    app.router.routes.extend(package.create_router(handlers, allow_missing=allow_missing).routes)
     return app
 
 
@@ -402,3 +403,65 @@ def credentials_for(data: dict[str, Any], scheme_name: str, request: Request) ->
         request.headers["Authorization"] = "Basic dTpw"
     else:
         request.headers["Authorization"] = "Bearer token"
+
+
+# --- what a generated package serves: its route table -----------------------------------------
+
+
+@dataclass(frozen=True)
+class Served:
+    """One operation as the generated router serves it."""
+
+    operation_id: str
+    statuses: frozenset[str]
+    parameters: frozenset[tuple[str, str]]  # (in, name) under the contract's names
+    required: frozenset[tuple[str, str]]
+    media_types: frozenset[str]  # of the request body; empty without one
+
+
+def route_table(package: ModuleType) -> dict[tuple[str, str], Served]:
+    """(method, path template) → what is served there, from ``create_router``'s routes."""
+    routes_module = sys.modules[f"{package.__name__}.routes"]
+    by_key = {(o.method.lower(), o.path): o for o in package.OPERATIONS.values()}
+    names = {
+        operation_id: python_name
+        for methods in routes_module.HANDLER_METHODS.values()
+        for python_name, operation_id in methods.items()
+    }
+    table = {}
+    for route in package.create_router(None, allow_missing=True).routes:
+        for method in route.endpoints:
+            operation = by_key[(method.lower(), route.path)]
+            constant = f"_{names[operation.operation_id].upper()}"
+            typed = getattr(routes_module, f"{constant}_PARAMETERS_TYPE", None)
+            keys = set(typed.__annotations__) if typed is not None else set()
+            required = set(typed.__required_keys__) if typed is not None else set()
+            body = getattr(routes_module, f"{constant}_BODY", None)
+            table[(method.lower(), route.path)] = Served(
+                operation.operation_id,
+                operation.statuses,
+                frozenset(_split_key(k) for k in keys),
+                frozenset(_split_key(k) for k in required),
+                frozenset(m.media_type for m in body.media) if body is not None else frozenset(),
+            )
+    return table
+
+
+def _split_key(key: str) -> tuple[str, str]:
+    location, _, name = key.partition(":")
+    return location, name
+
+
+def contract_parameters(
+    operation: ContractOperation,
+) -> tuple[set[tuple[str, str]], set[tuple[str, str]]]:
+    """(every (in, name), the required ones) of an operation, as the contract declares them."""
+    every, required = set(), set()
+    for parameter in operation.parameters:
+        if parameter["in"] == "header" and parameter["name"].lower() in IGNORED_HEADERS:
+            continue
+        key = (parameter["in"], parameter["name"])
+        every.add(key)
+        if parameter.get("required") or parameter["in"] == "path":
+            required.add(key)
+    return every, required
