@@ -5,7 +5,8 @@ then over HTTP when wrk is installed. Each app (benchmarks/apps.py) runs in its 
 process on 127.0.0.1 with the same settings; wrk (Debian's ``wrk``) loads one at a time for a
 fixed time per endpoint. The apps take turns, round after round, and each keeps its best
 round, so that drift in the machine's background load does not favour whichever app ran
-first. Then the generator is timed (benchmarks/generate_time.py). A benchmark, not a test: it prints figures and exits 0.
+first. Then the generator is timed (benchmarks/generate_time.py). A benchmark, not a test:
+it prints figures and exits 0.
 
     python benchmarks/run.py [--duration 4] [--rounds 3] [--connections 32]
 """
