@@ -280,7 +280,7 @@ class Renderer:
             "",
             "from fastapi import APIRouter, Request",
             "from fastapi.responses import Response",
-            "from pydantic import Field, TypeAdapter  # noqa: F401",
+            "from pydantic import ConfigDict, Field, TypeAdapter  # noqa: F401",
             "from typing_extensions import NotRequired, Required, TypedDict  # noqa: F401",
             "",
             "from . import _runtime as runtime",
@@ -315,9 +315,12 @@ class Renderer:
     def _param_annotation(self, parameter: Parameter) -> str:
         """The validated type of a parameter, constraints included (its adapter's field)."""
         expr = self.param_type(parameter)
-        schema = parameter.schema
         if parameter.content is not None or parameter.kind == "object":
             return expr
+        return self._annotation(expr, parameter.schema)
+
+    def _annotation(self, expr: str, schema: dict[str, Any]) -> str:
+        """``expr`` (a value type of ``schema``) with the schema's constraints and enum."""
         base = expr.removesuffix(" | None")
         kwargs: dict[str, Any] = {}
         for key, value in constraints(schema).items():
@@ -438,14 +441,45 @@ class Renderer:
             lines.append(f"            raw[{key}] = value")
         return lines
 
+    def _inline_object(self, schema: dict[str, Any], name: str) -> list[str]:
+        """A TypedDict checking an inline object parameter's properties (no model has them)."""
+        properties: dict[str, Any] = {}
+        required: set[str] = set()
+        forbid = schema.get("additionalProperties") is False
+        for part in [schema, *(deref(self.data, p) for p in schema.get("allOf") or [])]:
+            if isinstance(part, dict):
+                properties.update(part.get("properties") or {})
+                required.update(part.get("required") or [])
+        fields = []
+        for prop_name, prop in properties.items():
+            prop = deref(self.data, prop)
+            prop = prop if isinstance(prop, dict) else {}
+            annotation = self._annotation(self.types.value_expr(prop), prop)
+            wrapper = "Required" if prop_name in required else "NotRequired"
+            fields.append(f"        {_py(str(prop_name))}: {wrapper}[{annotation}],")
+        lines = ["", f"{name} = TypedDict(", f"    {_py(name)},", "    {", *fields, "    },", ")"]
+        if forbid:
+            lines.append(
+                f"{name}.__pydantic_config__ = ConfigDict(extra='forbid')  # type: ignore[attr-defined]"
+            )
+        return lines
+
     def _parameters_adapter(self, operation: Operation, constant: str) -> list[str]:
         fields = []
-        for parameter in operation.parameters:
+        lines: list[str] = []
+        for index, parameter in enumerate(operation.parameters):
             annotation = self._param_annotation(parameter)
+            if annotation in ("dict[str, Any]", "dict[str, Any] | None") and (
+                parameter.properties or parameter.schema.get("additionalProperties") is False
+            ):
+                name = f"{constant}_{index}"
+                lines += self._inline_object(parameter.schema, name)
+                annotation = name
             wrapper = "Required" if parameter.required else "NotRequired"
             fields.append(f"        {_py(parameter.key)}: {wrapper}[{annotation}],")
         typed = f"{constant}_TYPE"
         return [
+            *lines,
             "",
             f"{typed} = TypedDict(",
             f"    {_py(typed)},",
