@@ -14,7 +14,7 @@ from typing import Annotated, Any, Literal  # noqa: F401
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
-from pydantic import Field, TypeAdapter  # noqa: F401
+from pydantic import ConfigDict, Field, TypeAdapter  # noqa: F401
 from typing_extensions import NotRequired, Required, TypedDict  # noqa: F401
 
 from . import _runtime as runtime

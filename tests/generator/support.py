@@ -7,6 +7,7 @@ wherever it was written.
 from __future__ import annotations
 
 import contextlib
+import functools
 import importlib.util
 import io
 import itertools
@@ -19,7 +20,9 @@ from typing import Any
 
 import generate as generate_cli
 import httpx
+import hypothesis
 import yaml
+from hypothesis import strategies as st
 from fastapi import FastAPI
 from openapi_schema_validator import OAS30Validator, OAS31Validator
 
@@ -189,6 +192,10 @@ def valid_value(data: dict[str, Any], schema: Any, depth: int = 0) -> Any:
     if isinstance(schema.get("enum"), list) and schema["enum"]:
         return next((v for v in schema["enum"] if v is not None), schema["enum"][0])
     if isinstance(schema.get("allOf"), list):
+        parts = [deref(data, p) for p in schema["allOf"]]
+        substantive = [p for p in parts if set(p) - {"description", "title", "example"}]
+        if len(substantive) == 1 and "properties" not in schema:
+            return valid_value(data, substantive[0], depth + 1)
         return valid_value(data, _flatten_all_of(data, schema), depth + 1)
     for key in ("oneOf", "anyOf"):
         if isinstance(schema.get(key), list) and schema[key]:
@@ -211,6 +218,11 @@ def valid_value(data: dict[str, Any], schema: Any, depth: int = 0) -> Any:
         item = valid_value(data, schema.get("items") or {}, depth + 1)
         if schema.get("uniqueItems") and count > 1 and isinstance(item, int):
             return [item + i for i in range(count)]
+        if schema.get("uniqueItems") and count > 1 and isinstance(item, str):
+            pattern = deref(data, schema.get("items") or {}).get("pattern")
+            if isinstance(pattern, str):
+                return _distinct_matching(pattern, count)
+            return [f"{item}{i}" for i in range(count)]
         return [item] * count
     if kind == "object":
         properties = schema.get("properties") or {}
@@ -219,12 +231,43 @@ def valid_value(data: dict[str, Any], schema: Any, depth: int = 0) -> Any:
             for name in schema.get("required") or []
             if not deref(data, properties.get(name, {})).get("readOnly")
         }
+    if isinstance(schema.get("pattern"), str) and str(schema.get("format")) not in _STRING_FORMATS:
+        return _matching(schema["pattern"], schema)
     value = _STRING_FORMATS.get(str(schema.get("format")), "abc")
     if "minLength" in schema and len(value) < schema["minLength"]:
         value = value + "a" * (schema["minLength"] - len(value))
     if "maxLength" in schema and len(value) > schema["maxLength"]:
         value = value[: schema["maxLength"]]
     return value
+
+
+@functools.cache
+def _matching_text(pattern: str, low: int, high: int) -> str:
+    """The simplest text ``pattern`` matches within the length bounds (Hypothesis shrinks it)."""
+    strategy = st.from_regex(pattern, fullmatch=True).filter(lambda t: low <= len(t) <= high)
+    found: str = hypothesis.find(
+        strategy, lambda _: True, settings=hypothesis.settings(database=None, max_examples=500)
+    )
+    return found
+
+
+@functools.cache
+def _distinct_matching(pattern: str, count: int) -> list[str]:
+    strategy = st.lists(
+        st.from_regex(pattern, fullmatch=True), min_size=count, max_size=count, unique=True
+    )
+    found: list[str] = hypothesis.find(
+        strategy, lambda _: True, settings=hypothesis.settings(database=None, max_examples=500)
+    )
+    return found
+
+
+def _matching(pattern: str, schema: dict[str, Any]) -> str:
+    low, high = int(schema.get("minLength", 0)), int(schema.get("maxLength", 10_000))
+    try:
+        return _matching_text(pattern, low, high)
+    except Exception:  # noqa: BLE001 - a pattern Python's re cannot take: any text will do
+        return "abc"
 
 
 def _flatten_all_of(data: dict[str, Any], schema: dict[str, Any]) -> dict[str, Any]:

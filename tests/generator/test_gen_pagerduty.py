@@ -28,7 +28,7 @@ from tests.generator.support import (
 )
 
 if not PAGERDUTY.exists():
-    pytest.skip("needs ../shared (issue 2)", allow_module_level=True)
+    pytest.skip("needs ../shared (issues 2 and 7)", allow_module_level=True)
 
 POINTER = "/components/parameters/sre_memories_limit/schema/default"
 

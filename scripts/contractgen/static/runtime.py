@@ -540,6 +540,7 @@ class Body:
             value = {} if undeclared else await _form_value(request)
             value = coerce(value, media.plan)
         else:
+            value = None
             try:  # a middleware may refuse the JSON while it is read (a lone surrogate)
                 raw = await request.body()
                 if not raw:
@@ -557,16 +558,14 @@ class Body:
                     }
                 )
                 return None
-            if media.kind == "json" and not undeclared:
-                pass
-            elif media.kind == "text":
+            if media.kind == "text":
                 try:
                     value = raw.decode()
                 except UnicodeDecodeError:
                     errors.append(_invalid_body("the body is not valid UTF-8 text"))
                     return None
-            else:
-                value = raw
+            elif media.kind != "json" or undeclared:
+                value = raw  # bytes; or, as FastAPI, what cannot be JSON fails the validation
         if media.adapter is None:
             return value
         try:
