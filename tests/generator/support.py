@@ -266,7 +266,7 @@ def _matching(pattern: str, schema: dict[str, Any]) -> str:
     low, high = int(schema.get("minLength", 0)), int(schema.get("maxLength", 10_000))
     try:
         return _matching_text(pattern, low, high)
-    except Exception:
+    except Exception:  # a pattern Python's re cannot take (or nothing found): any text will do
         return "abc"
 
 
