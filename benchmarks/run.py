@@ -1,10 +1,12 @@
 """``make bench``: the generated route layer against hand-written FastAPI and raw Starlette.
 
-Each app (benchmarks/apps.py) runs in its own uvicorn process on 127.0.0.1 with the same
-settings; wrk (Debian's ``wrk``) loads one at a time for a fixed time per endpoint. The apps
-take turns, round after round, and each keeps its best round, so that drift in the machine's
-background load does not favour whichever app ran first. Then the generator is timed
-(benchmarks/generate_time.py). A benchmark, not a test: it prints figures and exits 0.
+First in process (benchmarks/inprocess.py: the apps called as ASGI callables, µs per request),
+then over HTTP when wrk is installed. Each app (benchmarks/apps.py) runs in its own uvicorn
+process on 127.0.0.1 with the same settings; wrk (Debian's ``wrk``) loads one at a time for a
+fixed time per endpoint. The apps take turns, round after round, and each keeps its best
+round, so that drift in the machine's background load does not favour whichever app ran
+first. Then the generator is timed (benchmarks/generate_time.py). A benchmark, not a test:
+it prints figures and exits 0.
 
     python benchmarks/run.py [--duration 4] [--rounds 3] [--connections 32]
 """
@@ -89,10 +91,21 @@ def main() -> int:
     parser.add_argument("--duration", type=int, default=4, help="seconds per endpoint and round")
     parser.add_argument("--rounds", type=int, default=3, help="turns each app takes")
     parser.add_argument("--connections", type=int, default=32)
+    parser.add_argument("--requests", type=int, default=3000, help="in process, per round")
     args = parser.parse_args()
+    subprocess.run(
+        [
+            sys.executable,
+            str(ROOT / "benchmarks" / "inprocess.py"),
+            "--requests",
+            str(args.requests),
+        ],
+        cwd=ROOT,
+        check=True,
+    )
     if shutil.which("wrk") is None:
-        print("make bench needs wrk: apt-get install wrk", file=sys.stderr)
-        return 1
+        print("\nover HTTP: skipped, wrk is not installed (apt-get install wrk)")
+        return 0
     results: dict[str, dict[str, float]] = {name: dict.fromkeys(APPS, 0.0) for name in ENDPOINTS}
     with contextlib.ExitStack() as stack:
         bases = {app: stack.enter_context(_server(app)) for app in APPS}

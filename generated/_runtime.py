@@ -4,19 +4,22 @@
 from __future__ import annotations
 
 import functools
+import json
 import logging
-from collections.abc import Callable, Coroutine, Iterable, Mapping
+import re
+from collections.abc import Awaitable, Callable, Coroutine, Iterable, Mapping
 from contextvars import ContextVar
 from dataclasses import dataclass
-from typing import Any, NoReturn, TypeVar
+from typing import Annotated, Any, NoReturn, TypeVar
 
-from fastapi import BackgroundTasks, HTTPException, Request, UploadFile
+from fastapi import BackgroundTasks, HTTPException, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
-from fastapi.routing import APIRoute
-from pydantic import TypeAdapter, ValidationError
-from starlette.routing import Match
-from starlette.types import Scope
+from pydantic import AfterValidator, Field, TypeAdapter, ValidationError
+from pydantic_core import PydanticCustomError
+from starlette.datastructures import URLPath
+from starlette.routing import BaseRoute, Match, NoMatchFound
+from starlette.types import Receive, Scope, Send
 
 from .errors import ApiError, ContractViolation
 from .security import Principal, SecurityScheme, SecurityVerifier
@@ -130,94 +133,6 @@ def header_value(value: Any) -> str:
     return str(value)
 
 
-def validation_error(errors: Iterable[Any]) -> RequestValidationError:
-    return RequestValidationError(list(errors))
-
-
-def parse_value(tp: Any, value: Any, loc: tuple[str | int, ...]) -> Any:
-    """Validate a value the route parsed itself (delimited arrays, bodies, form models)."""
-    try:
-        return adapter(tp).validate_python(value)
-    except ValidationError as exc:
-        raise validation_error(
-            {**error, "loc": (*loc, *error["loc"])} for error in exc.errors(include_url=False)
-        ) from None
-
-
-def split_param(raw: str | None, delimiter: str, tp: Any, loc: tuple[str | int, ...]) -> Any:
-    """An array parameter sent as one delimited value (``style: form, explode: false`` ...)."""
-    if raw is None:
-        return None
-    return parse_value(tp, raw.split(delimiter) if raw != "" else [], loc)
-
-
-async def read_body(
-    request: Request, media: Mapping[str, Any], required: bool
-) -> tuple[str | None, Any]:
-    """The request body for operations FastAPI cannot type natively.
-
-    ``media`` maps each declared media type to the type its body is validated against
-    (``bytes`` or ``str`` for raw bodies). Answers 415 for an undeclared content type.
-    """
-    raw = await request.body()
-    content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
-    if not raw and not content_type:
-        if required:
-            raise validation_error([_missing_body()])
-        return None, None
-    chosen = _match_media_type(content_type, media)
-    if chosen is None:
-        raise UnsupportedMediaType(content_type, tuple(media))
-    tp = media[chosen]
-    if tp is bytes:
-        return chosen, raw
-    if tp is str:
-        try:
-            return chosen, raw.decode(request.headers.get("content-encoding", "utf-8") or "utf-8")
-        except (UnicodeDecodeError, LookupError):
-            raise validation_error([_invalid_body("the body is not valid UTF-8 text")]) from None
-    if chosen == "application/x-www-form-urlencoded" or chosen.startswith("multipart/"):
-        form = await request.form()
-        value: Any = {
-            key: form.getlist(key) if len(form.getlist(key)) > 1 else form[key] for key in form
-        }
-        return chosen, parse_value(tp, value, ("body",))
-    try:
-        return chosen, adapter(tp).validate_json(raw)
-    except ValidationError as exc:
-        raise validation_error(
-            {**error, "loc": ("body", *error["loc"])} for error in exc.errors(include_url=False)
-        ) from None
-
-
-def _match_media_type(content_type: str, media: Mapping[str, Any]) -> str | None:
-    if content_type in media:
-        return content_type
-    for declared in media:
-        if declared in ("*/*", "application/*") and content_type.startswith(declared[:-1]):
-            return declared
-        if declared.endswith("/*") and content_type.startswith(declared[:-1]):
-            return declared
-    return None
-
-
-def _missing_body() -> dict[str, Any]:
-    return {"type": "missing", "loc": ("body",), "msg": "Field required", "input": None}
-
-
-def _invalid_body(message: str) -> dict[str, Any]:
-    return {"type": "value_error", "loc": ("body",), "msg": message, "input": None}
-
-
-class UnsupportedMediaType(HTTPException):
-    def __init__(self, content_type: str, supported: tuple[str, ...]) -> None:
-        super().__init__(
-            415,
-            f"Unsupported media type {content_type or '(none)'!r}; "
-            f"use one of: {', '.join(supported)}",
-        )
-
-
 def _credentials(request: Request, scheme: SecurityScheme) -> str | None:
     if scheme.location == "query":
         return request.query_params.get(scheme.parameter) or None
@@ -302,33 +217,16 @@ def authorizer(
     return authorize
 
 
+def authenticated(principal: Principal | None) -> Principal:
+    """The principal of an operation that allows no anonymous access (never None there)."""
+    if principal is None:  # pragma: no cover - the authorizer answers 401 first
+        raise Unauthenticated("Bearer")
+    return principal
+
+
 def headers(values: Mapping[str, Any]) -> dict[str, str]:
     """Response headers from a result's fields; optional ones left out when None."""
     return {name: header_value(value) for name, value in values.items() if value is not None}
-
-
-async def form_fields(request: Request, values: Mapping[str, Any]) -> dict[str, Any]:
-    """The form fields that were sent; absent ones stay absent, so the model's rules apply.
-
-    FastAPI reads an empty field (``scope=``) as absent; the contract does not (an empty
-    ``scope`` asks for no scopes, an empty integer is invalid), so those come from the raw form.
-    """
-    form = await request.form()  # parsed once per request: Starlette caches it
-    fields = {}
-    for name, value in values.items():
-        if value is not None:
-            fields[name] = value
-        elif form.get(name) == "":
-            fields[name] = ""
-    return fields
-
-
-async def read_uploads(value: UploadFile | list[UploadFile] | None) -> bytes | list[bytes] | None:
-    if value is None:
-        return None
-    if isinstance(value, list):
-        return [await upload.read() for upload in value]
-    return await value.read()
 
 
 class MissingHandlers(RuntimeError):
@@ -378,44 +276,450 @@ def require_handlers(
         )
 
 
-_ALL_METHODS = ("DELETE", "GET", "HEAD", "OPTIONS", "PATCH", "POST", "PUT", "TRACE")
+# --- request parsing: the contract's parameters and bodies, read from the raw request ----------
+#
+# Each generated route reads its parameters by their style and explode rules into one dict
+# keyed "<location>:<contract name>", validates it with the operation's precompiled TypeAdapter
+# (built when the module is imported) and reads its body by Content-Type. Every error is
+# collected in FastAPI's 422 shape, with the contract's names in ``loc``.
+
+Errors = list[dict[str, Any]]
+_INTEGER = re.compile(r"[+-]?[0-9]+")
 
 
-def other_methods(methods: tuple[str, ...]) -> list[str]:
-    return [method for method in _ALL_METHODS if method not in methods]
+def coerce(value: Any, plan: Any) -> Any:
+    """Text (query, path, header, cookie, form fields) into the JSON types of the schema.
+
+    ``plan`` is computed from the schema when the package is generated: ``"integer"``,
+    ``"number"``, ``"boolean"``, ``"null"``, ``"file"``, ``("array", item plan)``,
+    ``("object", {property: plan}, plan of other properties)`` or None (leave as it is).
+    Text that does not convert is left alone, so the validator reports it as sent.
+    """
+    if plan is None:
+        return value
+    if isinstance(value, str):
+        if plan == "integer":
+            return int(value) if _INTEGER.fullmatch(value) else value
+        if plan == "number":
+            try:
+                number = float(value)
+            except ValueError:
+                return value
+            return int(number) if _INTEGER.fullmatch(value) else number
+        if plan == "boolean":
+            return {"true": True, "false": False}.get(value, value)
+        if plan == "null":
+            return None if value in ("", "null") else value
+        return value
+    if isinstance(value, bytes) and plan == "string":  # a file part the model holds as text
+        return value.decode("utf-8", "surrogateescape")
+    if isinstance(plan, tuple):
+        if plan[0] == "array" and isinstance(value, list):
+            return [coerce(item, plan[1]) for item in value]
+        if plan[0] == "object" and isinstance(value, dict):
+            properties, other = plan[1], plan[2]
+            return {key: coerce(item, properties.get(key, other)) for key, item in value.items()}
+    return value
 
 
-def method_not_allowed(
-    methods: tuple[str, ...],
-) -> Callable[[Request], Coroutine[Any, Any, Response]]:
-    """405 with every method the path allows (Starlette's own lists only one route's)."""
-    allow = ", ".join(methods)
+def split(text: str, delimiter: str) -> list[str]:
+    return text.split(delimiter) if text != "" else []
 
-    async def endpoint(_request: Request) -> Response:
-        return JSONResponse(
-            {"detail": "Method Not Allowed"}, status_code=405, headers={"Allow": allow}
+
+def pairs(items: list[str]) -> dict[str, str]:
+    """``["R", "100", "G", "200"]`` → ``{"R": "100", "G": "200"}`` (non-exploded objects)."""
+    return dict(zip(items[::2], items[1::2], strict=False))
+
+
+def key_values(items: list[str]) -> dict[str, str]:
+    """``["R=100", "G=200"]`` → ``{"R": "100", "G": "200"}`` (exploded objects)."""
+    return dict(item.partition("=")[::2] for item in items)
+
+
+def simple(text: str | None, kind: str, explode: bool) -> Any:
+    """A ``simple`` value (path and header parameters): ``a,b,c``; objects ``k,v`` or ``k=v``."""
+    if text is None or kind == "scalar":
+        return text
+    items = split(text, ",")
+    if kind == "array":
+        return items
+    return key_values(items) if explode else pairs(items)
+
+
+def label(text: str | None, kind: str, explode: bool) -> Any:
+    """A ``label`` path value: ``.a``, ``.a.b`` (exploded) or ``.a,b``."""
+    if text is None or not text.startswith("."):
+        return text
+    body = text[1:]
+    if kind == "scalar":
+        return body
+    items = split(body, "." if explode else ",")
+    if kind == "array":
+        return items
+    return key_values(items) if explode else pairs(items)
+
+
+def matrix(text: str | None, name: str, kind: str, explode: bool) -> Any:
+    """A ``matrix`` path value: ``;id=5``, ``;id=3;id=4`` (exploded) or ``;id=3,4``."""
+    if text is None or not text.startswith(";"):
+        return text
+    parts = [part.partition("=") for part in text[1:].split(";")]
+    if kind == "object" and explode:
+        return {key: value for key, _, value in parts}
+    values = [value for key, _, value in parts if key == name]
+    if kind == "scalar":
+        return values[-1] if values else text
+    if kind == "array" and explode:
+        return values
+    items = split(values[-1], ",") if values else []
+    return items if kind == "array" else pairs(items)
+
+
+def query(
+    params: Any, name: str, style: str, kind: str, explode: bool, properties: tuple[str, ...]
+) -> Any:
+    """A query (or cookie) parameter by its style; None when absent."""
+    if kind == "scalar":
+        return params.get(name)
+    if style == "deepObject":
+        return deep_object(params.multi_items(), name)
+    if kind == "array":
+        if explode:
+            values = params.getlist(name)
+            return values if values else None
+        text = params.get(name)
+        if text is None:
+            return None
+        delimiter = {"spaceDelimited": " ", "pipeDelimited": "|"}.get(style, ",")
+        return split(text, delimiter)
+    if explode:  # form, exploded object: each property is a parameter of its own
+        found = {key: value for key, value in params.multi_items() if key in properties}
+        return found or None
+    text = params.get(name)
+    return None if text is None else pairs(split(text, ","))
+
+
+def deep_object(items: Iterable[tuple[str, Any]], name: str) -> Any:
+    """``name[a]=1&name[b][c]=2`` → ``{"a": "1", "b": {"c": "2"}}``; None when absent."""
+    prefix = f"{name}["
+    result: dict[str, Any] = {}
+    for key, value in items:
+        if not key.startswith(prefix) or not key.endswith("]"):
+            continue
+        path = key[len(prefix) : -1].split("][")
+        target = result
+        for part in path[:-1]:
+            nested = target.get(part)
+            if not isinstance(nested, dict):
+                nested = target[part] = {}
+            target = nested
+        last = path[-1]
+        if last == "" and len(path) > 1:  # name[tags][]=a&name[tags][]=b
+            parent = result
+            for part in path[:-2]:
+                parent = parent[part]
+            previous = parent.get(path[-2])
+            parent[path[-2]] = [*(previous if isinstance(previous, list) else []), value]
+        else:
+            target[last] = value
+    return result or None
+
+
+def content(text: str | None, key: str, errors: Errors) -> Any:
+    """A ``content`` parameter: JSON text; None when absent."""
+    if text is None:
+        return None
+    try:
+        return json.loads(text)
+    except ValueError as exc:
+        location, _, name = key.partition(":")
+        errors.append(
+            {
+                "type": "json_invalid",
+                "loc": (location, name),
+                "msg": "JSON decode error",
+                "input": text,
+                "ctx": {"error": str(exc)},
+            }
+        )
+        return None
+
+
+def validate_parameters(adapter: TypeAdapter[Any], raw: dict[str, Any], errors: Errors) -> Any:
+    """The validated parameters, or ``{}`` with their errors added to ``errors``."""
+    try:
+        return adapter.validate_python(raw)
+    except ValidationError as exc:
+        for error in exc.errors(include_url=False):
+            location, _, name = str(error["loc"][0]).partition(":")
+            error["loc"] = (location, name, *error["loc"][1:])
+            if error["type"] == "missing":
+                error["input"] = None
+            errors.append(dict(error))
+        return {}
+
+
+def parameter_type(tp: Any, constraints: Mapping[str, Any]) -> Any:
+    """``tp`` with Field constraints (minimum, maxLength, ...), for a parameter's adapter."""
+    return Annotated[tp, Field(**constraints)] if constraints else tp
+
+
+def one_of(values: tuple[Any, ...]) -> AfterValidator:
+    """An enum check for values no ``Literal`` can hold (numbers, booleans)."""
+    expected = " or ".join(repr(v) for v in values)
+
+    def check(value: Any) -> Any:
+        if value not in values:
+            raise PydanticCustomError(
+                "literal_error", "Input should be {expected}", {"expected": expected}
+            )
+        return value
+
+    return AfterValidator(check)
+
+
+@dataclass(frozen=True, slots=True)
+class Media:
+    """One media type a request body may have, and how it is read and validated."""
+
+    media_type: str  # as declared (lower case); "application/*" and "*/*" are ranges
+    kind: str  # json | form | multipart | text | bytes
+    adapter: TypeAdapter[Any] | None
+    plan: Any = None  # form and multipart fields: text → JSON types
+
+
+class Body:
+    """A request body's declared media types, chosen by the request's Content-Type."""
+
+    def __init__(self, media: tuple[Media, ...], required: bool, strict_415: bool) -> None:
+        self.media = media
+        self.required = required
+        # An undeclared Content-Type: 415, or 422 when the operation declares 422 and not 415.
+        self.strict_415 = strict_415
+        self.exact = {m.media_type: m for m in media}
+        self.names = ", ".join(m.media_type for m in media)
+
+    def choose(self, content_type: str) -> Media | None:
+        if not content_type:
+            return self.media[0]
+        chosen = self.exact.get(content_type)
+        if chosen is not None:
+            return chosen
+        for media in self.media:
+            declared = media.media_type
+            if declared == "*/*" or (
+                declared.endswith("/*") and content_type.startswith(declared[:-1])
+            ):
+                return media
+            if (
+                media.kind == "json"
+                and declared == "application/json"
+                and content_type.startswith("application/")
+                and content_type.endswith("+json")
+            ):
+                return media
+        return None
+
+    async def read(self, request: Request, errors: Errors) -> Any:
+        """The validated body (None when absent and optional); errors go to ``errors``."""
+        content_type = request.headers.get("content-type", "")
+        content_type = content_type.split(";", 1)[0].strip().lower()
+        media = self.choose(content_type)
+        undeclared = media is None
+        value: Any
+        if media is None:
+            if self.strict_415:
+                raise UnsupportedMediaType(content_type, tuple(m.media_type for m in self.media))
+            # The operation declares 422 and not 415: as FastAPI does, the body is validated
+            # as the first media type's though it cannot be one (a form reads as no fields).
+            media = self.media[0]
+        if media.kind in ("form", "multipart"):
+            if not content_type:
+                raw = await request.body()
+                if not raw:
+                    return self._absent(errors)
+            value = {} if undeclared else await _form_value(request)
+            value = coerce(value, media.plan)
+        else:
+            value = None
+            try:  # a middleware may refuse the JSON while it is read (a lone surrogate)
+                raw = await request.body()
+                if not raw:
+                    return self._absent(errors)
+                if media.kind == "json" and not undeclared:
+                    value = json.loads(raw)
+            except ValueError as exc:
+                errors.append(
+                    {
+                        "type": "json_invalid",
+                        "loc": ("body", getattr(exc, "pos", 0)),
+                        "msg": "JSON decode error",
+                        "input": {},
+                        "ctx": {"error": getattr(exc, "msg", str(exc))},
+                    }
+                )
+                return None
+            if media.kind == "text":
+                try:
+                    value = raw.decode()
+                except UnicodeDecodeError:
+                    errors.append(_invalid_body("the body is not valid UTF-8 text"))
+                    return None
+            elif media.kind != "json" or undeclared:
+                value = raw  # bytes; or, as FastAPI, what cannot be JSON fails the validation
+        if media.adapter is None:
+            return value
+        try:
+            return media.adapter.validate_python(value)
+        except ValidationError as exc:
+            for error in exc.errors(include_url=False):
+                error["loc"] = ("body", *error["loc"])
+                errors.append(dict(error))
+            return None
+
+    def _absent(self, errors: Errors) -> None:
+        if self.required:
+            errors.append(_missing_body())
+        return None
+
+
+async def _form_value(request: Request) -> dict[str, Any]:
+    """A urlencoded or multipart body as a dict: repeated fields as lists, ``a[b]`` fields
+    (deepObject) as nested objects, file parts as bytes (text parts stay text)."""
+    form = await request.form()
+    value: dict[str, Any] = {}
+    try:
+        for key, part in form.multi_items():
+            item: Any = part if isinstance(part, str) else await part.read()
+            if "[" in key and key.endswith("]"):
+                name = key.split("[", 1)[0]
+                nested = deep_object([(key, item)], name) or {}
+                existing = value.get(name)
+                value[name] = _merge(existing, nested) if isinstance(existing, dict) else nested
+            elif key in value:
+                previous = value[key]
+                value[key] = [*previous, item] if isinstance(previous, list) else [previous, item]
+            else:
+                value[key] = item
+    finally:
+        await form.close()  # the parts are read: their spooled files go now
+    return value
+
+
+def _merge(left: dict[str, Any], right: dict[str, Any]) -> dict[str, Any]:
+    result = dict(left)
+    for key, item in right.items():
+        if isinstance(result.get(key), dict) and isinstance(item, dict):
+            result[key] = _merge(result[key], item)
+        elif isinstance(result.get(key), list) and isinstance(item, list):
+            result[key] = [*result[key], *item]
+        else:
+            result[key] = item
+    return result
+
+
+def _missing_body() -> dict[str, Any]:
+    return {"type": "missing", "loc": ("body",), "msg": "Field required", "input": None}
+
+
+def _invalid_body(message: str) -> dict[str, Any]:
+    return {"type": "value_error", "loc": ("body",), "msg": message, "input": None}
+
+
+class UnsupportedMediaType(HTTPException):
+    def __init__(self, content_type: str, supported: tuple[str, ...]) -> None:
+        super().__init__(
+            415,
+            f"Unsupported media type {content_type or '(none)'!r}; "
+            f"use one of: {', '.join(supported)}",
         )
 
-    return endpoint
+
+def invalid(errors: Errors) -> NoReturn:
+    raise RequestValidationError(errors)
 
 
-class ContractRoute(APIRoute):
-    """An APIRoute that turns away a request cheaply when its path cannot match.
+def new_tasks(request: Request) -> BackgroundTasks:
+    """The request's background tasks, reachable from handlers through ``request_context()``."""
+    tasks = BackgroundTasks()
+    _CONTEXT.set(RequestContext(request, tasks))
+    return tasks
 
-    Routers try their routes in order, and FastAPI's full match costs several times more than
-    this substring test: a contract with many operations pays it on every request otherwise.
-    The test is a necessary condition only (the route's literal text must occur in the path,
-    prefixes and root paths included); the full match still decides.
+
+def finish(response: Response, tasks: BackgroundTasks) -> Response:
+    if tasks.tasks:
+        response.background = tasks
+    return response
+
+
+# --- routing: the contract's path templates verbatim ---------------------------------------
+
+Endpoint = Callable[[Request], Awaitable[Response]]
+_TEMPLATE = re.compile(r"\{([^{}]+)\}")
+
+
+class ContractRoute(BaseRoute):
+    """Every operation of one path of the contract, routed by its template verbatim.
+
+    ``{petId}`` stays ``petId`` and a name Starlette cannot take (``{thing-id}``) gets a regex
+    of its own; ``scope["route"].path`` is the contract's template, so logs and metrics label
+    requests with it. A method the path does not serve answers 405 with every method it does.
+    Add these routes to an app with ``app.router.routes.extend(router.routes)``.
     """
 
-    def __init__(self, path: str, endpoint: Callable[..., Any], **kwargs: Any) -> None:
-        super().__init__(path, endpoint, **kwargs)
-        self._literal = path.split("{", 1)[0]
-        self._static = "{" not in path
+    def __init__(self, path: str, endpoints: Mapping[str, Endpoint]) -> None:
+        self.path = self.path_format = path
+        self.name = path
+        self.endpoints = dict(endpoints)
+        self.methods = set(self.endpoints)
+        self.include_in_schema = False
+        self.allow = ", ".join(sorted(self.endpoints))
+        self.names: list[str] = _TEMPLATE.findall(path)
+        pattern = ""
+        last = 0
+        for index, match in enumerate(_TEMPLATE.finditer(path)):
+            pattern += re.escape(path[last : match.start()]) + f"(?P<p{index}>[^/]+)"
+            last = match.end()
+        pattern += re.escape(path[last:])
+        self.regex = re.compile(pattern)
+        self.static = not self.names
+        self.literal = path.split("{", 1)[0]
 
     def matches(self, scope: Scope) -> tuple[Match, Scope]:
-        if scope["type"] == "http":
-            path: str = scope["path"]
-            if not (path.endswith(self._literal) if self._static else self._literal in path):
+        if scope["type"] != "http":
+            return Match.NONE, {}
+        path: str = scope["path"]
+        root: str = scope.get("root_path", "")
+        if root and path.startswith(root):
+            path = path[len(root) :] if path[len(root) : len(root) + 1] == "/" else path
+        if self.static:
+            if path != self.path:
                 return Match.NONE, {}
-        return super().matches(scope)
+            params: dict[str, str] = {}
+        else:
+            if not path.startswith(self.literal):
+                return Match.NONE, {}
+            found = self.regex.fullmatch(path)
+            if found is None:
+                return Match.NONE, {}
+            params = dict(zip(self.names, found.groups(), strict=True))
+        child = {"route": self, "endpoint": self.handle, "path_params": params}
+        return (Match.FULL if scope["method"] in self.endpoints else Match.PARTIAL), child
+
+    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
+        endpoint = self.endpoints.get(scope["method"])
+        request = Request(scope, receive, send)
+        if endpoint is None:
+            response: Response = JSONResponse(
+                {"detail": "Method Not Allowed"}, status_code=405, headers={"Allow": self.allow}
+            )
+        else:
+            response = await endpoint(request)
+        await response(scope, receive, send)
+
+    def url_path_for(self, name: str, /, **path_params: Any) -> URLPath:
+        if name != self.name or set(path_params) != set(self.names):
+            raise NoMatchFound(name, path_params)
+        return URLPath(
+            _TEMPLATE.sub(lambda m: str(path_params[m.group(1)]), self.path), protocol="http"
+        )

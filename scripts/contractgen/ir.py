@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from .load import escape
-from .naming import pascal_case, safe_identifier, snake_case
+from .naming import Namer, pascal_case, snake_case
 from .validate import IGNORED_HEADERS, deref, iter_operations, merged_parameters
 
 JSON_MEDIA = re.compile(r"^(application/json|application/[^;]*\+json|\*/\*)$")
@@ -19,28 +19,49 @@ DEFAULT_TAG = "default"
 @dataclass
 class Parameter:
     name: str
-    location: str  # path | query | header | cookie | form
+    location: str  # path | query | header | cookie
     python_name: str
     required: bool
     schema: dict[str, Any]
     style: str
     explode: bool
     deprecated: bool = False
-    binary: bool = False  # a multipart file field
+    content: str | None = None  # the media type of a ``content`` parameter (JSON text)
+    kind: str = "scalar"  # scalar | array | object: how the style splits the text
+    properties: tuple[str, ...] = ()  # an object's properties (form-exploded objects)
+    raw_schema: dict[str, Any] | None = None  # as written (a ``$ref`` names its model)
 
     @property
     def has_default(self) -> bool:
-        return "default" in self.schema
+        return "default" in self.schema and self.content is None
+
+    @property
+    def key(self) -> str:
+        """The parameter's key in the route's raw and validated dicts."""
+        return f"{self.location}:{self.name}"
+
+
+@dataclass
+class MediaType:
+    media_type: str  # lower case, as declared
+    kind: str  # json | form | multipart | text | bytes
+    schema: dict[str, Any] | None
 
 
 @dataclass
 class Body:
-    kind: str  # json | form | raw
-    media_types: list[str]
+    media: list[MediaType]
     required: bool
-    schemas: dict[str, dict[str, Any] | None]  # media type -> schema
     pointer: str
-    form_fields: list[Parameter] = field(default_factory=list)
+
+    @property
+    def media_types(self) -> list[str]:
+        return [m.media_type for m in self.media]
+
+    @property
+    def schemas(self) -> dict[str, dict[str, Any] | None]:
+        """Media type → schema (what the models stage lifts into classes)."""
+        return {m.media_type: m.schema for m in self.media}
 
 
 @dataclass
@@ -101,40 +122,63 @@ def derived_operation_id(method: str, path: str) -> str:
     return snake_case(f"{method} {path}")
 
 
-def _is_binary(schema: dict[str, Any]) -> bool:
-    return schema.get("format") == "binary" or (
-        "contentMediaType" in schema and schema.get("type") == "string"
-    )
+def _kind(data: dict[str, Any], schema: dict[str, Any]) -> tuple[str, tuple[str, ...]]:
+    """How a parameter's text splits: scalar, array or object (with its property names)."""
+    schema = deref(data, schema)
+    types = schema.get("type")
+    names = [types] if isinstance(types, str) else list(types or [])
+    properties: dict[str, Any] = {}
+    for part in [schema, *(deref(data, p) for p in schema.get("allOf") or [])]:
+        if isinstance(part, dict) and isinstance(part.get("properties"), dict):
+            properties.update(part["properties"])
+    if "array" in names or (not names and "items" in schema):
+        return "array", ()
+    if "object" in names or properties or (not names and "allOf" in schema):
+        return "object", tuple(str(p) for p in properties)
+    return "scalar", ()
 
 
-def build_operations(data: dict[str, Any]) -> list[Operation]:
+def build_operations(data: dict[str, Any], namer: Namer | None = None) -> list[Operation]:
+    namer = namer or Namer()
     global_security = data.get("security")
     operations: list[Operation] = []
     for path, method, operation, item in iter_operations(data):
         pointer = f"/paths/{escape(path)}/{method}"
         operation_id = str(operation.get("operationId") or derived_operation_id(method, path))
-        python_name = snake_case(operation_id)
+        python_name = namer.operation(operation_id)
         parameters: list[Parameter] = []
         for _, raw in merged_parameters(data, path, method, operation, item):
             location = str(raw["in"])
             if location == "header" and str(raw["name"]).lower() in IGNORED_HEADERS:
                 continue
             schema = raw.get("schema")
+            content_type = None
             if schema is None and isinstance(raw.get("content"), dict) and raw["content"]:
-                schema = next(iter(raw["content"].values())).get("schema")
+                content_type, media = next(iter(raw["content"].items()))
+                schema = media.get("schema") if isinstance(media, dict) else None
             style = raw.get("style") or ("form" if location in ("query", "cookie") else "simple")
+            resolved = deref(data, schema) if isinstance(schema, dict) else {}
+            kind, properties = _kind(data, resolved) if content_type is None else ("scalar", ())
             parameters.append(
                 Parameter(
                     name=str(raw["name"]),
                     location=location,
-                    python_name=safe_identifier(str(raw["name"])),
+                    python_name="",
                     required=bool(raw.get("required", False)) or location == "path",
-                    schema=deref(data, schema) if isinstance(schema, dict) else {},
+                    schema=resolved,
                     style=str(style),
                     explode=bool(raw.get("explode", style == "form")),
                     deprecated=bool(raw.get("deprecated", False)),
+                    content=str(content_type) if content_type is not None else None,
+                    kind=kind,
+                    properties=properties,
+                    raw_schema=schema if isinstance(schema, dict) else None,
                 )
             )
+        for parameter, name in zip(
+            parameters, Namer.parameters((p.name, p.location) for p in parameters), strict=True
+        ):
+            parameter.python_name = name
         tags = operation.get("tags") or [DEFAULT_TAG]
         operations.append(
             Operation(
@@ -148,7 +192,7 @@ def build_operations(data: dict[str, Any]) -> list[Operation]:
                 description=operation.get("description"),
                 deprecated=bool(operation.get("deprecated", False)),
                 parameters=parameters,
-                body=_body(data, operation, pointer, {p.python_name for p in parameters}),
+                body=_body(data, operation, pointer),
                 responses=_responses(data, operation, pointer),
                 security=_security(operation.get("security", global_security)),
                 pointer=pointer,
@@ -167,9 +211,21 @@ def _security(requirements: Any) -> list[dict[str, list[str]]]:
     ]
 
 
-def _body(
-    data: dict[str, Any], operation: dict[str, Any], pointer: str, taken: set[str]
-) -> Body | None:
+def media_kind(media_type: str) -> str:
+    """How a body of this media type is read: json, form, multipart, text or bytes."""
+    lower = media_type.lower()
+    if JSON_MEDIA.match(lower) or lower == "application/*":
+        return "json"
+    if lower == FORM_MEDIA:
+        return "form"
+    if lower.startswith("multipart/"):
+        return "multipart"
+    if lower.startswith("text/"):
+        return "text"
+    return "bytes"
+
+
+def _body(data: dict[str, Any], operation: dict[str, Any], pointer: str) -> Body | None:
     raw = operation.get("requestBody")
     if not isinstance(raw, dict):
         return None
@@ -178,55 +234,17 @@ def _body(
     content = raw.get("content") or {}
     if not content:
         return None
-    media_types = list(content)
-    schemas = {
-        mt: (
-            media.get("schema")
-            if isinstance(media, dict) and isinstance(media.get("schema"), dict)
-            else None
-        )
-        for mt, media in content.items()
-    }
-    required = bool(raw.get("required", False))
-    body = Body("raw", media_types, required, schemas, f"{ref_pointer}/content")
-    if len(media_types) == 1:
-        media_type = media_types[0].lower()
-        if JSON_MEDIA.match(media_type):
-            body.kind = "json"
-        elif media_type in (FORM_MEDIA, MULTIPART_MEDIA):
-            fields = _form_fields(
-                data, schemas[media_types[0]], media_type == MULTIPART_MEDIA, taken
-            )
-            if fields is not None:
-                body.kind = "form"
-                body.form_fields = fields
-    return body
-
-
-def _form_fields(
-    data: dict[str, Any], schema: dict[str, Any] | None, multipart: bool, taken: set[str]
-) -> list[Parameter] | None:
-    """Form bodies become one FastAPI form parameter per property (flat objects only)."""
-    resolved = deref(data, schema) if schema else None
-    if not isinstance(resolved, dict) or not isinstance(resolved.get("properties"), dict):
-        return None
-    if any(k in resolved for k in ("allOf", "oneOf", "anyOf")):
-        return None
-    required = set(resolved.get("required") or [])
-    fields = []
-    for name, prop in resolved["properties"].items():
-        prop = deref(data, prop)
-        if not isinstance(prop, dict):
-            return None
-        python_name = safe_identifier(f"form_{name}" if safe_identifier(name) in taken else name)
-        item = deref(data, prop.get("items")) if prop.get("type") == "array" else None
-        binary = multipart and (_is_binary(prop) or (isinstance(item, dict) and _is_binary(item)))
-        fields.append(
-            Parameter(
-                str(name), "form", python_name, name in required, prop, "form", True, binary=binary
+    media = []
+    for media_type, entry in content.items():
+        schema = entry.get("schema") if isinstance(entry, dict) else None
+        media.append(
+            MediaType(
+                str(media_type).lower(),
+                media_kind(str(media_type)),
+                schema if isinstance(schema, dict) else None,
             )
         )
-    return fields
+    return Body(media, bool(raw.get("required", False)), f"{ref_pointer}/content")
 
 
 def _pick_media(content: dict[str, Any]) -> str | None:
@@ -257,15 +275,14 @@ def _responses(data: dict[str, Any], operation: dict[str, Any], pointer: str) ->
         if media_type is not None and isinstance(content[media_type], dict):
             schema = content[media_type].get("schema")
         headers = []
-        taken: set[str] = {"body", "status_code"}
-        for name, header in (raw.get("headers") or {}).items():
-            if str(name).lower() == "content-type":
-                continue
+        declared = [
+            (str(name), header)
+            for name, header in (raw.get("headers") or {}).items()
+            if str(name).lower() != "content-type"
+        ]
+        python_names = Namer.fields((name for name, _ in declared), {"body", "status_code"})
+        for (name, header), python_name in zip(declared, python_names, strict=True):
             header = deref(data, header)
-            python_name = safe_identifier(str(name))
-            while python_name in taken:
-                python_name += "_"
-            taken.add(python_name)
             header_schema = deref(data, header.get("schema")) if isinstance(header, dict) else None
             headers.append(
                 ResponseHeader(

@@ -10,19 +10,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .ir import JSON_MEDIA, MULTIPART_MEDIA, Operation, Parameter, Response
-from .naming import pascal_case, safe_identifier, snake_case
+from .ir import JSON_MEDIA, MediaType, Operation, Parameter, Response
+from .naming import Namer
 from .types import TypeResolver, constraints
 from .validate import deref
 
 STATIC_DIR = Path(__file__).parent / "static"
-_PARAM_CLASS = {
-    "path": "Path",
-    "query": "Query",
-    "header": "Header",
-    "cookie": "Cookie",
-    "form": "Form",
-}
 _TEMPLATE = re.compile(r"\{([^{}]+)\}")
 
 
@@ -59,28 +52,16 @@ class Renderer:
         self.tags: dict[str, list[Operation]] = defaultdict(list)
         for operation in operations:
             self.tags[operation.tag].append(operation)
-        self.tag_names, self.tag_classes = self._unique_tag_names(list(self.tags))
+        # One Namer for the package's classes and tag attributes (README, "The generator").
+        self.namer = Namer()
+        self.tag_names: dict[str, str] = {}
+        self.tag_classes: dict[str, str] = {}
+        for tag in self.tags:
+            self.tag_names[tag], self.tag_classes[tag] = self.namer.tag(tag)
         self.schemes = self._schemes()
-
-    @staticmethod
-    def _unique_tag_names(tags: list[str]) -> tuple[dict[str, str], dict[str, str]]:
-        """Each tag's ``Handlers`` attribute and Protocol class, unique even when tags collide
-        after conversion (``pets`` and ``Pets``) or a tag is called ``security``: the first tag
-        keeps the plain names, later ones get a numeric suffix, in contract order."""
-        attributes: dict[str, str] = {}
-        classes: dict[str, str] = {}
-        taken_attributes = {"security"}
-        taken_classes: set[str] = set()
-        for tag in tags:
-            base_attribute, base_class = safe_identifier(tag), pascal_case(tag)
-            attribute, class_name, number = base_attribute, f"{base_class}Api", 1
-            while attribute in taken_attributes or class_name in taken_classes:
-                number += 1
-                attribute, class_name = f"{base_attribute}_{number}", f"{base_class}{number}Api"
-            taken_attributes.add(attribute)
-            taken_classes.add(class_name)
-            attributes[tag], classes[tag] = attribute, class_name
-        return attributes, classes
+        self._results: dict[int, list[Result]] = {}
+        for operation in operations:
+            self._results[id(operation)] = self._build_results(operation)
 
     # --- security -------------------------------------------------------------------------
     def _schemes(self) -> dict[str, str]:
@@ -118,6 +99,9 @@ class Renderer:
 
     # --- results ----------------------------------------------------------------------------
     def results(self, operation: Operation) -> list[Result]:
+        return self._results[id(operation)]
+
+    def _build_results(self, operation: Operation) -> list[Result]:
         results = []
         statuses = operation.results
         for response in statuses:
@@ -143,7 +127,7 @@ class Renderer:
                 or ambiguous
                 or (response.numeric is None and response.status != "default")
             ):
-                result.class_name = f"{operation.class_prefix}{_status_name(response.status)}"
+                result.class_name = self.namer.result_class(operation.operation_id, response.status)
         return results
 
     def return_type(self, operation: Operation) -> str:
@@ -256,26 +240,16 @@ class Renderer:
         ]
 
     def param_type(self, parameter: Parameter) -> str:
-        if parameter.binary:
-            return "bytes" if parameter.schema.get("type") != "array" else "list[bytes]"
+        """The handler's type of a parameter (the model where the schema names one)."""
+        if parameter.content is not None or parameter.kind == "object":
+            return self.types.model_expr(parameter.raw_schema or parameter.schema, "request")
         return self.types.value_expr(parameter.schema)
 
     def body_type(self, operation: Operation) -> str:
         body = operation.body
         if body is None:
             raise ValueError(f"{operation.operation_id} has no request body")
-        parts = []
-        for media_type, schema in body.schemas.items():
-            if JSON_MEDIA.match(media_type.lower()) or body.kind == "form":
-                parts.append(self.types.model_expr(schema, "request"))
-            elif media_type.lower() in ("application/x-www-form-urlencoded", MULTIPART_MEDIA):
-                parts.append(
-                    self.types.model_expr(schema, "request") if schema else "dict[str, Any]"
-                )
-            elif media_type.lower().startswith("text/"):
-                parts.append("str")
-            else:
-                parts.append("bytes")
+        parts = [self._media_type_expr(media) for media in body.media]
         expr = " | ".join(dict.fromkeys(parts))
         if "Any" in parts:
             expr = "Any"
@@ -283,31 +257,36 @@ class Renderer:
             expr += " | None"
         return expr
 
+    def _media_type_expr(self, media: MediaType) -> str:
+        if media.kind in ("json", "form", "multipart"):
+            return self.types.model_expr(media.schema, "request") if media.schema else "Any"
+        return "str" if media.kind == "text" else "bytes"
+
     # --- routes.py ------------------------------------------------------------------------
     def routes_module(self, spec_name: str) -> str:
         lines = [
-            f'"""FastAPI routes for every operation of {spec_name}: validate, authorize, call, answer.',
+            f'"""Routes for every operation of {spec_name}: parse, validate, authorize, call, answer.',
             "",
-            "No ``from __future__ import annotations`` here: FastAPI reads the endpoint annotations,",
-            "which refer to each route's local security dependency.",
+            "Each operation reads its parameters from the raw request by their style and explode",
+            "rules, under the contract's names, and validates them and its body with adapters",
+            "built once, when this module is imported. Errors answer 422 in FastAPI's shape.",
             '"""',
+            "",
+            "from __future__ import annotations",
             "",
             "import datetime  # noqa: F401",
             "import uuid  # noqa: F401",
             "from typing import Annotated, Any, Literal  # noqa: F401",
             "",
-            "from fastapi import (  # noqa: F401",
-            "    APIRouter, BackgroundTasks, Body, Cookie, Depends, File, Form, Header, Path, Query,",
-            "    Request, UploadFile,",
-            ")",
+            "from fastapi import APIRouter, Request",
             "from fastapi.responses import Response",
-            "from pydantic import Field  # noqa: F401",
-            "from starlette.routing import Route",
+            "from pydantic import ConfigDict, Field, TypeAdapter  # noqa: F401",
+            "from typing_extensions import NotRequired, Required, TypedDict  # noqa: F401",
             "",
             "from . import _runtime as runtime",
             "from . import models  # noqa: F401",
             *self._api_imports(),
-            "from .security import Principal, SecurityScheme, SecurityVerifier  # noqa: F401",
+            "from .security import SecurityScheme, SecurityVerifier",
             "",
             "_SCHEMES: dict[str, SecurityScheme] = {",
         ]
@@ -332,72 +311,227 @@ class Renderer:
             names.update(r.class_name for r in self.results(operation) if r.class_name)
         return ["from .api import (", *[f"    {n}," for n in sorted(names)], ")"]
 
-    def _route_path(self, operation: Operation) -> str:
-        names = {p.name: p.python_name for p in operation.parameters if p.location == "path"}
-        return _TEMPLATE.sub(
-            lambda m: "{" + names.get(m.group(1), snake_case(m.group(1))) + "}", operation.path
-        )
-
-    def _endpoint_parameter(self, parameter: Parameter) -> tuple[str, str, str]:
-        """(name, annotation, default) of one FastAPI parameter, and how the handler gets it."""
+    # Parameters ---------------------------------------------------------------------------
+    def _param_annotation(self, parameter: Parameter) -> str:
+        """The validated type of a parameter, constraints included (its adapter's field)."""
         expr = self.param_type(parameter)
-        schema = parameter.schema
-        kwargs: dict[str, Any] = {"alias": parameter.name}
-        if parameter.location == "path":
-            kwargs = {"alias": parameter.python_name}
-        delimited = schema.get("type") == "array" and not (
-            parameter.location in ("query", "form") and parameter.explode
-        )
-        expr_outer = "str" if delimited else expr
-        if parameter.binary:
-            cls = "File"
-            expr_outer = "UploadFile" if schema.get("type") != "array" else "list[UploadFile]"
+        if parameter.content is not None or parameter.kind == "object":
+            return expr
+        return self._annotation(expr, parameter.schema)
+
+    def _annotation(self, expr: str, schema: dict[str, Any]) -> str:
+        """``expr`` (a value type of ``schema``) with the schema's constraints and enum."""
+        base = expr.removesuffix(" | None")
+        kwargs: dict[str, Any] = {}
+        for key, value in constraints(schema).items():
+            if key in ("min_length", "max_length") and not (
+                base == "str" or base.startswith("list[")
+            ):
+                continue
+            if key == "pattern" and base != "str":
+                continue
+            if key in ("ge", "gt", "le", "lt", "multiple_of") and base not in ("int", "float"):
+                continue
+            kwargs[key] = value
+        if base.startswith("list[") and isinstance(schema.get("items"), dict):
+            items = deref(self.data, schema["items"])
+            item_expr = self.types.value_expr(items)
+            item_constraints = constraints(items)
+            extra = self._enum_check(items, item_expr)
+            if (item_constraints or extra) and item_expr in ("int", "float", "str", "bool"):
+                args = ", ".join(f"{k}={_py(v)}" for k, v in item_constraints.items())
+                parts = [item_expr, *([f"Field({args})"] if args else []), *extra]
+                item = f"Annotated[{', '.join(parts)}]"
+                expr = f"list[{item}]" + (" | None" if expr.endswith(" | None") else "")
+        extra = self._enum_check(schema, base)
+        if kwargs or extra:
+            args = ", ".join(f"{k}={_py(v)}" for k, v in kwargs.items())
+            parts = [expr, *([f"Field({args})"] if args else []), *extra]
+            expr = f"Annotated[{', '.join(parts)}]"
+        return expr
+
+    @staticmethod
+    def _enum_check(schema: dict[str, Any], expr: str) -> list[str]:
+        """An enum a ``Literal`` cannot express (numbers, booleans) is checked after parsing."""
+        values = schema.get("enum")
+        if not isinstance(values, list) or not values or expr.startswith("Literal["):
+            return []
+        if expr.removesuffix(" | None") not in ("int", "float", "bool"):
+            return []
+        return [f"runtime.one_of({_py(tuple(v for v in values if v is not None))})"]
+
+    def plan(self, schema: Any, depth: int = 0) -> Any:
+        """How text becomes the schema's JSON types (see ``runtime.coerce``); None: as it is."""
+        schema = deref(self.data, schema)
+        if not isinstance(schema, dict) or depth > 8:
+            return None
+        types = schema.get("type")
+        names = [types] if isinstance(types, str) else [t for t in types or [] if t != "null"]
+        properties: dict[str, Any] = {}
+        additional = None
+        items = schema.get("items")
+        for part in [schema, *(deref(self.data, p) for p in schema.get("allOf") or [])]:
+            if not isinstance(part, dict):
+                continue
+            if part is not schema and "allOf" in part:
+                nested = self.plan(part, depth + 1)
+                if isinstance(nested, tuple) and nested[0] == "object":
+                    properties.update(nested[1])
+                continue
+            if isinstance(part.get("properties"), dict):
+                for name, prop in part["properties"].items():
+                    properties[str(name)] = self.plan(prop, depth + 1)
+            if isinstance(part.get("additionalProperties"), dict):
+                additional = self.plan(part["additionalProperties"], depth + 1)
+            if not names and isinstance(part.get("type"), str):
+                names = [part["type"]]
+            if items is None and isinstance(part.get("items"), dict):
+                items = part["items"]
+        if len(names) > 1:
+            return None  # several types: the text stays text, the validator decides
+        kind = names[0] if names else ("object" if properties else None)
+        if kind in ("integer", "number", "boolean", "string"):
+            return kind
+        if kind == "array":
+            item = self.plan(items, depth + 1)
+            return ("array", item) if item is not None else None
+        if kind == "object":
+            properties = {k: v for k, v in properties.items() if v is not None}
+            return ("object", properties, additional) if properties or additional else None
+        return None
+
+    def _param_plan(self, parameter: Parameter) -> Any:
+        if parameter.content is not None:
+            return None
+        plan = self.plan(parameter.schema)
+        if parameter.kind == "scalar":
+            # Scalars are parsed by the validator from text (as FastAPI does, errors echo the
+            # text); only values of an enum of numbers or booleans are turned into JSON first.
+            enum = parameter.schema.get("enum")
+            if not (isinstance(enum, list) and any(not isinstance(v, str) for v in enum)):
+                return None
+        return None if plan == "string" else plan
+
+    def _read_parameter(self, parameter: Parameter) -> list[str]:
+        """Code that reads one parameter's raw value into ``raw`` (left out when absent)."""
+        name, key = _py(parameter.name), _py(parameter.key)
+        kind, explode, style = parameter.kind, parameter.explode, parameter.style
+        source = {
+            "path": "request.path_params",
+            "query": "query",
+            "header": "request.headers",
+            "cookie": "request.cookies",
+        }[parameter.location]
+        if parameter.content is not None:
+            read = f"runtime.content({source}.get({name}), {key}, errors)"
+        elif kind == "scalar" and (parameter.location != "path" or style == "simple"):
+            read = f"{source}.get({name})"
+        elif parameter.location == "query":
+            read = f"runtime.query(query, {name}, {_py(style)}, {_py(kind)}, {explode}, {_py(parameter.properties)})"
+        elif parameter.location == "path" and style in ("label", "matrix"):
+            args = f"{name}, " if style == "matrix" else ""
+            read = f"runtime.{style}({source}.get({name}), {args}{_py(kind)}, {explode})"
+        else:  # simple (path, header) and form cookies: comma-separated
+            read = f"runtime.simple({source}.get({name}), {_py(kind)}, {explode and parameter.location != 'cookie'})"
+        plan = self._param_plan(parameter)
+        lines = [f"        value = {read}", "        if value is not None:"]
+        if plan is not None:
+            lines.append(f"            raw[{key}] = runtime.coerce(value, {_py(plan)})")
         else:
-            cls = _PARAM_CLASS[parameter.location]
-        if parameter.location == "header":
-            kwargs["convert_underscores"] = False
-        if not delimited and not parameter.binary:
-            base = expr_outer.removesuffix(" | None")
-            for key, value in constraints(schema).items():
-                if key in ("min_length", "max_length") and not (
-                    base == "str" or base.startswith("list[")
-                ):
-                    continue
-                if key == "pattern" and base != "str":
-                    continue
-                if key in ("ge", "gt", "le", "lt", "multiple_of") and base not in ("int", "float"):
-                    continue
-                kwargs[key] = value
-            if base.startswith("list[") and isinstance(schema.get("items"), dict):
-                item_constraints = constraints(deref(self.data, schema["items"]))
-                item_expr = self.types.value_expr(schema["items"])
-                if item_constraints and item_expr in ("int", "float", "str"):
-                    args = ", ".join(f"{k}={_py(v)}" for k, v in item_constraints.items())
-                    expr_outer = f"list[Annotated[{item_expr}, Field({args})]]"
-                    expr_outer += (
-                        " | None"
-                        if base != expr_outer.removesuffix(" | None") and "None" in expr
-                        else ""
-                    )
-        if parameter.deprecated:
-            kwargs["deprecated"] = True
-        call = f"{cls}({', '.join(f'{k}={_py(v)}' for k, v in kwargs.items())})"
-        if parameter.required:
-            default = ""
-        elif parameter.has_default and not delimited:
-            default = f" = {_py(schema['default'])}"
-        else:
-            default = " = None"
-            if not expr_outer.endswith("None"):
-                expr_outer += " | None"
-        return parameter.python_name, f"Annotated[{expr_outer}, {call}]", default
+            lines.append(f"            raw[{key}] = value")
+        return lines
+
+    def _inline_object(self, schema: dict[str, Any], name: str) -> list[str]:
+        """A TypedDict checking an inline object parameter's properties (no model has them)."""
+        properties: dict[str, Any] = {}
+        required: set[str] = set()
+        forbid = schema.get("additionalProperties") is False
+        for part in [schema, *(deref(self.data, p) for p in schema.get("allOf") or [])]:
+            if isinstance(part, dict):
+                properties.update(part.get("properties") or {})
+                required.update(part.get("required") or [])
+        fields = []
+        for prop_name, prop in properties.items():
+            prop = deref(self.data, prop)
+            prop = prop if isinstance(prop, dict) else {}
+            annotation = self._annotation(self.types.value_expr(prop), prop)
+            wrapper = "Required" if prop_name in required else "NotRequired"
+            fields.append(f"        {_py(str(prop_name))}: {wrapper}[{annotation}],")
+        lines = ["", f"{name} = TypedDict(", f"    {_py(name)},", "    {", *fields, "    },", ")"]
+        if forbid:
+            lines.append(
+                f"{name}.__pydantic_config__ = ConfigDict(extra='forbid')  # type: ignore[attr-defined]"
+            )
+        return lines
+
+    def _parameters_adapter(self, operation: Operation, constant: str) -> list[str]:
+        fields = []
+        lines: list[str] = []
+        for index, parameter in enumerate(operation.parameters):
+            annotation = self._param_annotation(parameter)
+            if annotation in ("dict[str, Any]", "dict[str, Any] | None") and (
+                parameter.properties or parameter.schema.get("additionalProperties") is False
+            ):
+                name = f"{constant}_{index}"
+                lines += self._inline_object(parameter.schema, name)
+                annotation = name
+            wrapper = "Required" if parameter.required else "NotRequired"
+            fields.append(f"        {_py(parameter.key)}: {wrapper}[{annotation}],")
+        typed = f"{constant}_TYPE"
+        return [
+            *lines,
+            "",
+            f"{typed} = TypedDict(",
+            f"    {_py(typed)},",
+            "    {",
+            *fields,
+            "    },",
+            ")",
+            f"{constant}: TypeAdapter[{typed}] = TypeAdapter({typed})",
+        ]
+
+    def _body_constant(self, operation: Operation, constant: str) -> list[str]:
+        body = operation.body
+        if body is None:
+            raise ValueError(f"{operation.operation_id} has no request body")
+        declared = {r.status for r in operation.responses}
+        strict = "415" in declared or "422" not in declared
+        media = []
+        for item in body.media:
+            expr = self._media_type_expr(item)
+            adapter = (
+                f"TypeAdapter({expr})"
+                if item.kind in ("json", "form", "multipart") and expr != "Any"
+                else "None"
+            )
+            plan = self.plan(item.schema) if item.kind in ("form", "multipart") else None
+            media.append(
+                f"runtime.Media({_py(item.media_type)}, {_py(item.kind)}, {adapter}, {_py(plan)}),"
+            )
+        return [
+            "",
+            f"{constant} = runtime.Body(",
+            "    (",
+            *[f"        {m}" for m in media],
+            "    ),",
+            f"    {body.required},",
+            f"    {strict},",
+            ")",
+        ]
 
     def _route_function(self, operation: Operation) -> list[str]:
         name = operation.python_name
+        constant = f"_{name.upper()}"
         api_class = self.tag_classes[operation.tag]
-        lines = [
+        lines: list[str] = []
+        if operation.parameters:
+            lines += self._parameters_adapter(operation, f"{constant}_PARAMETERS")
+        if operation.body is not None:
+            lines += self._body_constant(operation, f"{constant}_BODY")
+        lines += [
             "",
-            f"def _add_{name}(router: APIRouter, impl: {api_class} | None, verifier: SecurityVerifier | None) -> None:",
+            "",
+            f"def _{name}(impl: {api_class} | None, verifier: SecurityVerifier | None) -> runtime.Endpoint:",
             f"    operation = OPERATIONS[{_py(operation.operation_id)}]",
         ]
         secured = bool(operation.security) and any(operation.security)
@@ -406,139 +540,60 @@ class Renderer:
                 f"    authorize = runtime.authorizer({self._requirements(operation)}, verifier, "
                 "unimplemented=impl is None)"
             )
-        signature = ["_request: Request", "_background: BackgroundTasks"]
+        lines += ["", "    async def endpoint(request: Request) -> Response:"]
         call_args = []
-        post = []
-        for parameter in operation.parameters:
-            pname, annotation, default = self._endpoint_parameter(parameter)
-            signature.append(f"{pname}: {annotation}{default}")
-            schema = parameter.schema
-            if schema.get("type") == "array" and not (
-                parameter.location == "query" and parameter.explode
-            ):
-                delimiter = {"pipeDelimited": "|", "spaceDelimited": " "}.get(parameter.style, ",")
-                item_type = self.param_type(parameter).removesuffix(" | None")
-                post.append(
-                    f"        {pname}_value = runtime.split_param({pname}, {_py(delimiter)}, {item_type}, "
-                    f"({_py(parameter.location)}, {_py(parameter.name)}))"
-                )
-                call_args.append(f"{pname}={pname}_value")
-            else:
-                call_args.append(f"{pname}={pname}")
-        body = operation.body
-        extra = ""
-        if body is not None:
-            if body.kind == "json":
-                media_type = body.media_types[0]
-                body_type = self.body_type(operation)
-                default = "" if body.required else " = None"
-                signature.append(
-                    f"body: Annotated[{body_type}, Body(media_type={_py(media_type)})]{default}"
-                )
-                call_args.append("body=body")
-            elif body.kind == "form":
-                values = []
-                for field in body.form_fields:
-                    pname, annotation, default = self._endpoint_parameter(field)
-                    if field.binary:
-                        annotation = annotation.replace("Form(", "File(")
-                    signature.append(f"{pname}: {annotation}{default}")
-                    if field.binary:
-                        post.append(f"        {pname}_value = await runtime.read_uploads({pname})")
-                        values.append(f"{_py(field.name)}: {pname}_value")
-                    else:
-                        values.append(f"{_py(field.name)}: {pname}")
-                body_type = self.body_type(operation).removesuffix(" | None")
-                post.append(
-                    f"        body_value = runtime.parse_value({body_type}, await runtime.form_fields(_request, {{{', '.join(values)}}}), ('body',))"
-                )
-                call_args.append("body=body_value")
-            else:
-                media = ", ".join(
-                    f"{_py(mt)}: {self._raw_media_type(mt, schema)}"
-                    for mt, schema in body.schemas.items()
-                )
-                post.append(
-                    f"        _, body_value = await runtime.read_body(_request, {{{media}}}, {_py(body.required)})"
-                )
-                call_args.append("body=body_value")
-                content: dict[str, Any] = {mt: {} for mt in body.media_types}
-                extra = f", openapi_extra={{'requestBody': {{'content': {_py(content)}, 'required': {_py(body.required)}}}}}"
         if secured:
+            lines.append("        principal = await authorize(request)")
             anonymous = any(not requirement for requirement in operation.security)
-            ptype = "Principal | None" if anonymous else "Principal"
-            signature.append(f"principal: Annotated[{ptype}, Depends(authorize)]")
-            call_args.insert(0, "principal=principal")
-        results = self.results(operation)
-        primary = next((r for r in results if r.response.numeric is not None), None)
-        status_code = primary.response.numeric if primary else None
-        response_model = (
-            primary.body_type
-            if primary and primary.body_kind == "json" and primary.body_type != "Any"
-            else None
-        )
-        responses = {}
-        for response in operation.responses:
-            if primary is not None and response is primary.response:
-                continue
-            entry: dict[str, Any] = {"description": response.description}
-            if response.media_type:
-                entry["content"] = {response.media_type: {}}
-            responses[response.status] = entry
-        decorator_args = [
-            _py(self._route_path(operation)),
-            f"methods=[{_py(operation.method.upper())}]",
-            f"operation_id={_py(operation.operation_id)}",
-            f"name={_py(name)}",
-            f"tags=[{_py(operation.tag)}]",
-            f"responses={_py(responses)}",
-        ]
-        if status_code is not None:
-            decorator_args.append(f"status_code={status_code}")
-        decorator_args.append(f"response_model={response_model}")
-        if operation.summary:
-            decorator_args.append(f"summary={_py(operation.summary)}")
-        if operation.description:
-            decorator_args.append(f"description={_py(operation.description)}")
-        if operation.deprecated:
-            decorator_args.append("deprecated=True")
-        lines += [
-            "",
-            f"    @router.api_route({', '.join(decorator_args)}{extra})",
-            f"    async def {name}(*, {', '.join(signature)}) -> Response:",
-        ]
-        # What the route validates itself (delimited arrays, form models, raw and multi-media
-        # bodies) is validated before the 501 too: an unimplemented operation still answers 422.
-        lines += post
+            call_args.append(
+                "principal=principal" if anonymous else "principal=runtime.authenticated(principal)"
+            )
+        has_input = bool(operation.parameters) or operation.body is not None
+        if has_input:
+            lines.append("        errors: runtime.Errors = []")
+        if operation.parameters:
+            if any(p.location == "query" for p in operation.parameters):
+                lines.append("        query = request.query_params")
+            lines.append("        raw: dict[str, Any] = {}")
+            for parameter in operation.parameters:
+                lines += self._read_parameter(parameter)
+            lines.append(
+                f"        values = runtime.validate_parameters({constant}_PARAMETERS, raw, errors)"
+            )
+            for parameter in operation.parameters:
+                key = _py(parameter.key)
+                if parameter.required:
+                    value = f"values.get({key})"
+                elif parameter.has_default:
+                    value = f"values.get({key}, {_py(parameter.schema['default'])})"
+                else:
+                    value = f"values.get({key})"
+                call_args.append(f"{parameter.python_name}={value}")
+        if operation.body is not None:
+            lines.append(f"        body = await {constant}_BODY.read(request, errors)")
+            call_args.append("body=body")
+        if has_input:
+            lines += ["        if errors:", "            runtime.invalid(errors)"]
         lines += [
             "        if impl is None:",
             "            return runtime.not_implemented(operation)",
+            "        tasks = runtime.new_tasks(request)",
         ]
+        results = self.results(operation)
         returns_none = self.return_type(operation) == "None"
         lines += [
-            "        runtime.enter_context(_request, _background)",
             "        try:",
             f"            {'' if returns_none else 'result = '}await impl.{name}({', '.join(call_args)})",
             "        except Exception as exc:  # noqa: BLE001 - declared statuses answer, the rest re-raise",
-            "            return runtime.error_response(exc, operation)",
+            "            return runtime.finish(runtime.error_response(exc, operation), tasks)",
         ]
         if returns_none:
             status = results[0].response.numeric if results and results[0].response.numeric else 204
-            lines.append(f"        return runtime.empty_response({status})")
+            lines.append(f"        return runtime.finish(runtime.empty_response({status}), tasks)")
         else:
             lines += self._render_result(results)
+        lines += ["", "    return endpoint"]
         return lines
-
-    def _raw_media_type(self, media_type: str, schema: dict[str, Any] | None) -> str:
-        lower = media_type.lower()
-        if JSON_MEDIA.match(lower) or lower in (
-            "application/x-www-form-urlencoded",
-            MULTIPART_MEDIA,
-        ):
-            return self.types.model_expr(schema, "request") if schema else "Any"
-        if lower.startswith("text/"):
-            return "str"
-        return "bytes"
 
     def _render_result(self, results: list[Result]) -> list[str]:
         lines = []
@@ -565,21 +620,16 @@ class Renderer:
                 condition = check or "True"
             lines.append(f"        if {condition}:")
             if result.body_kind == "none":
-                lines.append(
-                    f"            return runtime.empty_response({status_expr}, {headers_expr})"
-                )
+                answer = f"runtime.empty_response({status_expr}, {headers_expr})"
             elif result.body_kind == "json":
                 media = response.media_type or "application/json"
-                lines.append(
-                    f"            return runtime.json_response({status_expr}, {result.body_type}, {value}, {headers_expr}, {_py(media)})"
-                )
+                answer = f"runtime.json_response({status_expr}, {result.body_type}, {value}, {headers_expr}, {_py(media)})"
             else:
-                lines.append(
-                    f"            return runtime.raw_response({status_expr}, {value}, {_py(response.media_type)}, {headers_expr})"
-                )
+                answer = f"runtime.raw_response({status_expr}, {value}, {_py(response.media_type)}, {headers_expr})"
+            lines.append(f"            return runtime.finish({answer}, tasks)")
         if not results:
             lines.append("        if result is None:")
-            lines.append("            return runtime.empty_response(204)")
+            lines.append("            return runtime.finish(runtime.empty_response(204), tasks)")
         lines.append("        runtime.violation(operation, f'returned {type(result).__name__}')")
         return lines
 
@@ -588,24 +638,30 @@ class Renderer:
             "",
             "",
             "def create_router(handlers: Handlers | None, *, allow_missing: bool = False) -> APIRouter:",
-            '    """The API router for the contract; ``allow_missing`` answers 501 for unimplemented operations."""',
+            '    """The API router for the contract; ``allow_missing`` answers 501 for unimplemented operations.',
+            "",
+            "    Its routes are ``runtime.ContractRoute``s (one per path of the contract): add them to an",
+            "    app with ``app.router.routes.extend(create_router(handlers).routes)``.",
+            '    """',
             "    handlers = handlers or Handlers()",
             "    if not allow_missing:",
             "        runtime.require_handlers(handlers, HANDLER_METHODS, SECURED)",
-            "    router = APIRouter(route_class=runtime.ContractRoute)",
+            "    verifier = handlers.security",
+            "    routes: list[runtime.ContractRoute] = [",
         ]
-        for operation in _sorted_for_matching(self.operations, self._route_path):
-            lines.append(
-                f"    _add_{operation.python_name}(router, runtime.implemented(handlers.{self.tag_names[operation.tag]}, {_py(operation.python_name)}), handlers.security)"
-            )
-        by_path: dict[str, list[str]] = defaultdict(list)
+        by_path: dict[str, list[Operation]] = defaultdict(list)
         for operation in self.operations:
-            by_path[self._route_path(operation)].append(operation.method.upper())
-        lines.append("    for path, methods in ALLOWED_METHODS.items():")
-        lines.append(
-            "        router.routes.append(Route(path, runtime.method_not_allowed(methods), methods=runtime.other_methods(methods), include_in_schema=False))"
-        )
-        lines.append("    return router")
+            by_path[operation.path].append(operation)
+        for path in _sorted_for_matching(list(by_path)):
+            lines.append(f"        runtime.ContractRoute({_py(path)}, {{")
+            for operation in by_path[path]:
+                attribute = self.tag_names[operation.tag]
+                lines.append(
+                    f"            {_py(operation.method.upper())}: _{operation.python_name}("
+                    f"runtime.implemented(handlers.{attribute}, {_py(operation.python_name)}), verifier),"
+                )
+            lines.append("        }),")
+        lines += ["    ]", "    return APIRouter(routes=list(routes))"]
         lines += [
             "",
             "",
@@ -618,13 +674,6 @@ class Renderer:
         lines.append("}")
         secured = any(o.security and any(o.security) for o in self.operations)
         lines.append(f"SECURED = {secured}")
-        lines.append(
-            "# Every method of every path, so that 405 answers carry a complete Allow header."
-        )
-        lines.append("ALLOWED_METHODS: dict[str, tuple[str, ...]] = {")
-        for path, methods in by_path.items():
-            lines.append(f"    {_py(path)}: {_py(tuple(sorted(methods)))},")
-        lines.append("}")
         return lines
 
 
@@ -643,13 +692,13 @@ def _status_name(status: str) -> str:
     return "Default" if status == "default" else status
 
 
-def _sorted_for_matching(operations: list[Operation], route_path: Any) -> list[Operation]:
+def _sorted_for_matching(paths: list[str]) -> list[str]:
     """Literal path segments before templated ones, so ``/users/me`` wins over ``/users/{id}``."""
 
-    def key(operation: Operation) -> tuple[int, ...]:
-        return tuple(1 if "{" in segment else 0 for segment in route_path(operation).split("/"))
+    def key(path: str) -> tuple[int, ...]:
+        return tuple(1 if "{" in segment else 0 for segment in path.split("/"))
 
-    return sorted(operations, key=key)
+    return sorted(paths, key=key)
 
 
 def spec_module(data: dict[str, Any], spec_name: str) -> str:

@@ -4,9 +4,10 @@ The contract's structure is checked against the OpenAPI meta-schema (openapi-spe
 run by jsonschema-rs), every Schema Object against its JSON Schema dialect (each with its
 absolute pointer), and the checks here add what the structure cannot say: defaults that do not
 match their schema (an error in 3.0, whose spec says MUST; a warning in 3.1, which says SHOULD),
-duplicate operationIds, parameters and tags, undeclared path parameters, dangling ``$ref``s and
-names that collide once turned into Python. openapi-spec-validator's own semantic walk is not
-used: it reports schema problems without a location and takes seconds on big contracts.
+duplicate operationIds, parameters and tags, undeclared path parameters and dangling ``$ref``s.
+Names never make a contract invalid: the Namer (naming.py) gives every one a Python name.
+openapi-spec-validator's own semantic walk is not used: it reports schema problems without a
+location and takes seconds on big contracts.
 """
 
 from __future__ import annotations
@@ -20,7 +21,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .load import Contract, Problem, description_mappings, escape, pointer_of, unescape
-from .naming import safe_identifier, snake_case
 
 if TYPE_CHECKING:
     from jsonschema.exceptions import ValidationError
@@ -78,7 +78,6 @@ def validate(contract: Contract) -> list[Problem]:
         problems += _check_schemas(contract, version, roots)
         problems += _check_defaults(contract, version, roots)
         problems += _check_operations(contract)
-        problems += _check_python_names(contract)
         problems += _check_tags(contract)
         problems += _check_parameter_lists(contract)
     return _sorted(problems)
@@ -484,40 +483,3 @@ def _check_operations(contract: Contract) -> Iterator[Problem]:
                     f"path parameter {parameter['name']!r} does not appear in {path!r}",
                 )
 
-
-def _check_python_names(contract: Contract) -> Iterator[Problem]:
-    """operationIds and parameters of one operation that become one Python name (until the
-    generator disambiguates them itself: issue 7, "Names")."""
-    data = contract.data
-    seen_ids: set[str] = set()
-    seen_names: dict[str, tuple[str, str]] = {}
-    for path, method, operation, item in iter_operations(data):
-        op_pointer = f"/paths/{escape(path)}/{method}"
-        operation_id = operation.get("operationId")
-        if isinstance(operation_id, str) and operation_id not in seen_ids:
-            seen_ids.add(operation_id)
-            python_name = snake_case(operation_id)
-            if python_name in seen_names and seen_names[python_name][0] != operation_id:
-                other_id, other_pointer = seen_names[python_name]
-                yield contract.problem(
-                    f"{op_pointer}/operationId",
-                    f"operationId {operation_id!r} and {other_id!r} ({other_pointer}) "
-                    f"both become the Python name {python_name!r}",
-                )
-            seen_names.setdefault(python_name, (operation_id, op_pointer))
-        python_names: dict[str, str] = {}
-        for pointer, parameter in merged_parameters(data, path, method, operation, item):
-            if (
-                parameter.get("in") == "header"
-                and str(parameter["name"]).lower() in IGNORED_HEADERS
-            ):
-                continue
-            python_name = safe_identifier(str(parameter["name"]))
-            if python_name in python_names:
-                yield contract.problem(
-                    f"{pointer}/name",
-                    f"parameter {parameter['name']!r} ({parameter['in']}) and "
-                    f"{python_names[python_name]} both become the Python name {python_name!r}",
-                )
-            else:
-                python_names[python_name] = f"{parameter['name']!r} ({parameter['in']})"

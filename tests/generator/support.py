@@ -7,6 +7,7 @@ wherever it was written.
 from __future__ import annotations
 
 import contextlib
+import functools
 import importlib.util
 import io
 import itertools
@@ -19,8 +20,10 @@ from typing import Any
 
 import generate as generate_cli
 import httpx
+import hypothesis
 import yaml
 from fastapi import FastAPI
+from hypothesis import strategies as st
 from openapi_schema_validator import OAS30Validator, OAS31Validator
 
 REPO = Path(__file__).resolve().parents[2]
@@ -80,7 +83,8 @@ def generate_inline(tmp_path: Path, text: str, name: str = "contract") -> Module
 
 def app_for(package: ModuleType, handlers: Any = None, *, allow_missing: bool = True) -> FastAPI:
     app = FastAPI()
-    app.include_router(package.create_router(handlers, allow_missing=allow_missing))
+    # As impl/app.py does: the generated routes join the app's own router.
+    app.router.routes.extend(package.create_router(handlers, allow_missing=allow_missing).routes)
     return app
 
 
@@ -188,6 +192,10 @@ def valid_value(data: dict[str, Any], schema: Any, depth: int = 0) -> Any:
     if isinstance(schema.get("enum"), list) and schema["enum"]:
         return next((v for v in schema["enum"] if v is not None), schema["enum"][0])
     if isinstance(schema.get("allOf"), list):
+        parts = [deref(data, p) for p in schema["allOf"]]
+        substantive = [p for p in parts if set(p) - {"description", "title", "example"}]
+        if len(substantive) == 1 and "properties" not in schema:
+            return valid_value(data, substantive[0], depth + 1)
         return valid_value(data, _flatten_all_of(data, schema), depth + 1)
     for key in ("oneOf", "anyOf"):
         if isinstance(schema.get(key), list) and schema[key]:
@@ -210,6 +218,11 @@ def valid_value(data: dict[str, Any], schema: Any, depth: int = 0) -> Any:
         item = valid_value(data, schema.get("items") or {}, depth + 1)
         if schema.get("uniqueItems") and count > 1 and isinstance(item, int):
             return [item + i for i in range(count)]
+        if schema.get("uniqueItems") and count > 1 and isinstance(item, str):
+            pattern = deref(data, schema.get("items") or {}).get("pattern")
+            if isinstance(pattern, str):
+                return _distinct_matching(pattern, count)
+            return [f"{item}{i}" for i in range(count)]
         return [item] * count
     if kind == "object":
         properties = schema.get("properties") or {}
@@ -218,12 +231,43 @@ def valid_value(data: dict[str, Any], schema: Any, depth: int = 0) -> Any:
             for name in schema.get("required") or []
             if not deref(data, properties.get(name, {})).get("readOnly")
         }
+    if isinstance(schema.get("pattern"), str) and str(schema.get("format")) not in _STRING_FORMATS:
+        return _matching(schema["pattern"], schema)
     value = _STRING_FORMATS.get(str(schema.get("format")), "abc")
     if "minLength" in schema and len(value) < schema["minLength"]:
         value = value + "a" * (schema["minLength"] - len(value))
     if "maxLength" in schema and len(value) > schema["maxLength"]:
         value = value[: schema["maxLength"]]
     return value
+
+
+@functools.cache
+def _matching_text(pattern: str, low: int, high: int) -> str:
+    """The simplest text ``pattern`` matches within the length bounds (Hypothesis shrinks it)."""
+    strategy = st.from_regex(pattern, fullmatch=True).filter(lambda t: low <= len(t) <= high)
+    found: str = hypothesis.find(
+        strategy, lambda _: True, settings=hypothesis.settings(database=None, max_examples=500)
+    )
+    return found
+
+
+@functools.cache
+def _distinct_matching(pattern: str, count: int) -> list[str]:
+    strategy = st.lists(
+        st.from_regex(pattern, fullmatch=True), min_size=count, max_size=count, unique=True
+    )
+    found: list[str] = hypothesis.find(
+        strategy, lambda _: True, settings=hypothesis.settings(database=None, max_examples=500)
+    )
+    return found
+
+
+def _matching(pattern: str, schema: dict[str, Any]) -> str:
+    low, high = int(schema.get("minLength", 0)), int(schema.get("maxLength", 10_000))
+    try:
+        return _matching_text(pattern, low, high)
+    except Exception:  # a pattern Python's re cannot take (or nothing found): any text will do
+        return "abc"
 
 
 def _flatten_all_of(data: dict[str, Any], schema: dict[str, Any]) -> dict[str, Any]:
@@ -402,3 +446,65 @@ def credentials_for(data: dict[str, Any], scheme_name: str, request: Request) ->
         request.headers["Authorization"] = "Basic dTpw"
     else:
         request.headers["Authorization"] = "Bearer token"
+
+
+# --- what a generated package serves: its route table -----------------------------------------
+
+
+@dataclass(frozen=True)
+class Served:
+    """One operation as the generated router serves it."""
+
+    operation_id: str
+    statuses: frozenset[str]
+    parameters: frozenset[tuple[str, str]]  # (in, name) under the contract's names
+    required: frozenset[tuple[str, str]]
+    media_types: frozenset[str]  # of the request body; empty without one
+
+
+def route_table(package: ModuleType) -> dict[tuple[str, str], Served]:
+    """(method, path template) → what is served there, from ``create_router``'s routes."""
+    routes_module = sys.modules[f"{package.__name__}.routes"]
+    by_key = {(o.method.lower(), o.path): o for o in package.OPERATIONS.values()}
+    names = {
+        operation_id: python_name
+        for methods in routes_module.HANDLER_METHODS.values()
+        for python_name, operation_id in methods.items()
+    }
+    table = {}
+    for route in package.create_router(None, allow_missing=True).routes:
+        for method in route.endpoints:
+            operation = by_key[(method.lower(), route.path)]
+            constant = f"_{names[operation.operation_id].upper()}"
+            typed = getattr(routes_module, f"{constant}_PARAMETERS_TYPE", None)
+            keys = set(typed.__annotations__) if typed is not None else set()
+            required = set(typed.__required_keys__) if typed is not None else set()
+            body = getattr(routes_module, f"{constant}_BODY", None)
+            table[(method.lower(), route.path)] = Served(
+                operation.operation_id,
+                operation.statuses,
+                frozenset(_split_key(k) for k in keys),
+                frozenset(_split_key(k) for k in required),
+                frozenset(m.media_type for m in body.media) if body is not None else frozenset(),
+            )
+    return table
+
+
+def _split_key(key: str) -> tuple[str, str]:
+    location, _, name = key.partition(":")
+    return location, name
+
+
+def contract_parameters(
+    operation: ContractOperation,
+) -> tuple[set[tuple[str, str]], set[tuple[str, str]]]:
+    """(every (in, name), the required ones) of an operation, as the contract declares them."""
+    every, required = set(), set()
+    for parameter in operation.parameters:
+        if parameter["in"] == "header" and parameter["name"].lower() in IGNORED_HEADERS:
+            continue
+        key = (parameter["in"], parameter["name"])
+        every.add(key)
+        if parameter.get("required") or parameter["in"] == "path":
+            required.add(key)
+    return every, required

@@ -29,16 +29,6 @@ EXPECTED: dict[str, list[str]] = {
         "duplicate_operation_id.yaml:14: /paths/~1cats/get/operationId: "
         "duplicate operationId 'listPets' (also at /paths/~1pets/get)",
     ],
-    "colliding_operation_ids.yaml": [
-        "colliding_operation_ids.yaml:14: /paths/~1pet/get/operationId: "
-        "operationId 'get_pet' and 'getPet' (/paths/~1pets/get) both become the Python name "
-        "'get_pet'",
-    ],
-    "colliding_parameters.yaml": [
-        "colliding_parameters.yaml:14: /paths/~1pets/get/parameters/1/name: "
-        "parameter 'page-size' (header) and 'pageSize' (query) both become the Python name "
-        "'page_size'",
-    ],
     "undeclared_path_parameter.yaml": [
         "undeclared_path_parameter.yaml:7: /paths/~1pets~1{petId}/get: "
         "path parameter {petId} in '/pets/{petId}' is not declared",

@@ -9,9 +9,8 @@ from types import ModuleType
 from typing import Any
 
 import pytest
-from fastapi.openapi.utils import get_openapi
 
-from tests.generator.support import app_for, client, generate_inline
+from tests.generator.support import app_for, client, generate_inline, route_table
 
 CONTRACT = """\
 openapi: 3.1.0
@@ -142,11 +141,10 @@ def test_property_names_keep_their_wire_names(package: ModuleType) -> None:
 
 def test_response_headers_colliding_after_conversion(package: ModuleType) -> None:
     fields = [f.name for f in dataclasses.fields(package.GetA200)]
-    assert fields == ["body", "x_total_count", "x_total_count_"]
+    assert fields == ["body", "x_total_count", "x_total_count_2"]
 
 
 def test_webhooks_and_callbacks_are_not_routes(package: ModuleType) -> None:
-    schema = get_openapi(title="t", version="1", routes=app_for(package).routes)
-    assert sorted(schema["paths"]) == ["/a", "/b", "/c"]
+    assert sorted(path for _, path in route_table(package)) == ["/a", "/b", "/c"]
     operation_ids = {o.operation_id for o in package.OPERATIONS.values()}
     assert operation_ids == {"getA", "getB", "getC"}
