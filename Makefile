@@ -11,7 +11,7 @@ PORT ?= 8000
 export ENVIRONMENT ?= development
 
 .DEFAULT_GOAL := help
-.PHONY: help install generate check-generated lint fmt typecheck importcheck test test-postgres \
+.PHONY: help install generate check-generated lint fmt typecheck importcheck test test-corpus test-postgres \
 	migrate run serve fuzz sdk bench ci clean
 
 help: ## List the targets
@@ -46,7 +46,10 @@ importcheck: $(STAMP) ## Layering: generated never imports impl; services and db
 	$(BIN)/lint-imports
 
 test: $(STAMP) ## The whole test suite (SQLite; PostgreSQL too when TEST_DATABASE_URL is set)
-	$(BIN)/pytest
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+test-corpus: $(STAMP) ## Only the generator on every contract under ../shared/specs (part of `make test`)
+	$(BIN)/pytest -m corpus $(PYTEST_ARGS)
 
 migrate: $(STAMP) ## Apply the database migrations (DATABASE_URL, default ./var/app.db)
 	@mkdir -p var
