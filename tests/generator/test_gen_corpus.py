@@ -230,8 +230,8 @@ async def test_every_operation_answers_501_valid_and_422_invalid(
     assert not failures, f"{len(failures)} of {len(operations)} operations:\n" + "\n".join(
         failures[:40]
     )
-    if len(operations) > 30:  # the real contracts: most operations have a breakable input
-        assert located > len(operations) // 5
+    if len(operations) > 30:  # the real contracts: the breaker above is not vacuous on them
+        assert located >= 10, located
 
 
 @pytest.mark.parametrize("name", [p.name for p in CONTRACTS])
