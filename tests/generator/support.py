@@ -194,12 +194,13 @@ def valid_value(data: dict[str, Any], schema: Any, depth: int = 0) -> Any:
     if isinstance(schema.get("allOf"), list):
         parts = [deref(data, p) for p in schema["allOf"]]
         substantive = [p for p in parts if set(p) - {"description", "title", "example"}]
-        if len(substantive) == 1 and "properties" not in schema:
+        if len(substantive) == 1 and not {"properties", "required"} & set(schema):
             return valid_value(data, substantive[0], depth + 1)
         return valid_value(data, _flatten_all_of(data, schema), depth + 1)
     for key in ("oneOf", "anyOf"):
         if isinstance(schema.get(key), list) and schema[key]:
-            return valid_value(data, schema[key][0], depth + 1)
+            value = valid_value(data, schema[key][0], depth + 1)
+            return _tagged(schema, schema[key][0], value)
     kind = schema.get("type")
     if isinstance(kind, list):
         kind = next((k for k in kind if k != "null"), "null")
@@ -268,6 +269,23 @@ def _matching(pattern: str, schema: dict[str, Any]) -> str:
         return _matching_text(pattern, low, high)
     except Exception:  # a pattern Python's re cannot take (or nothing found): any text will do
         return "abc"
+
+
+def _tagged(schema: dict[str, Any], variant: Any, value: Any) -> Any:
+    """``value`` (made for ``variant``) with the discriminator's tag for that variant, which
+    OpenAPI requires even where the variant's schema does not."""
+    discriminator = schema.get("discriminator")
+    if not isinstance(discriminator, dict) or not isinstance(value, dict):
+        return value
+    ref = variant.get("$ref") if isinstance(variant, dict) else None
+    if not isinstance(ref, str):
+        return value
+    mapping = discriminator.get("mapping") or {}
+    tag = next((key for key, target in mapping.items() if target == ref), None)
+    name = discriminator["propertyName"]
+    if tag is None:  # the implicit mapping: the schema's name, unless the variant fixes a value
+        tag = value.get(name, ref.rsplit("/", 1)[-1])
+    return {**value, name: tag}
 
 
 def _flatten_all_of(data: dict[str, Any], schema: dict[str, Any]) -> dict[str, Any]:

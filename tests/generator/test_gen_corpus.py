@@ -204,7 +204,10 @@ async def test_every_operation_answers_501_valid_and_422_invalid(
     contract: Generated = generated(name)
     data = contract.data
     operations = contract_operations(data)
-    assert operations, name
+    if not operations:  # webhooks only: nothing is served
+        assert data.get("webhooks"), name
+        assert not [r for r in app_for(contract.package).routes if hasattr(r, "endpoint")][4:]
+        return
     failures: list[str] = []
     located = 0
     async with client(app_for(contract.package)) as http:
