@@ -253,7 +253,8 @@ def generate_once(spec: Path, out: Path, cache: Path) -> Run:
     wall, cpu = time.perf_counter() - started, _children_cpu() - cpu
     error = None
     if process.returncode != 0:
-        error = (stderr.strip().splitlines() or ["(no message)"])[0][:110]
+        lines = stderr.strip().splitlines() or ["(no message)"]
+        error = (lines[-1] if lines[0].startswith("Traceback") else lines[0])[:110]
     return Run(wall, cpu, peak, error)
 
 
@@ -309,7 +310,10 @@ def main() -> int:
             print(f"only openapi.yaml: {SPECS} is missing")
         if args.only:
             cases = [case for case in cases if any(word in case[0] for word in args.only)]
-        print(f"{'contract':46} {'cold wall':>9} {'cold CPU':>9} {'peak RSS':>9} {'warm wall':>9}")
+        print(
+            f"{'contract':46} {'cold wall':>9} {'cold CPU':>9} {'peak RSS':>9} "
+            f"{'warm wall':>9} {'warm CPU':>9}"
+        )
         for label, spec, goal in cases:
             cold, warm = measure(spec, tmp, args.repeat)
             if cold.error is not None:
@@ -321,7 +325,7 @@ def main() -> int:
                 verdict = f"  goal < {goal} s: {'met' if met else 'MISSED'}"
             print(
                 f"{label:46} {cold.wall:8.2f}s {cold.cpu:8.2f}s "
-                f"{cold.peak_rss / 1024**2:7.0f}MB {warm.wall:8.2f}s{verdict}",
+                f"{cold.peak_rss / 1024**2:7.0f}MB {warm.wall:8.2f}s {warm.cpu:8.2f}s{verdict}",
                 flush=True,
             )
     return 0
