@@ -12,10 +12,17 @@ export ENVIRONMENT ?= development
 
 .DEFAULT_GOAL := help
 .PHONY: help install generate check-generated lint fmt typecheck importcheck test test-postgres \
-	migrate run serve fuzz sdk bench ci clean
+	migrate run serve fuzz sdk bench ci clean lint-contract
 
 help: ## List the targets
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  \033[36m%-16s\033[0m %s\n", $$1, $$2}'
+
+# Node tooling (Redocly CLI, openapi-typescript, tsc), pinned by package-lock.json; `npm ci`
+# only when missing or out of date, like .venv.
+NPM_STAMP := node_modules/.installed
+$(NPM_STAMP): package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	@touch $(NPM_STAMP)
 
 $(STAMP): pyproject.toml constraints.txt
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -69,7 +76,10 @@ sdk: $(STAMP) ## Generate the Python client SDK from openapi.yaml into build/sdk
 bench: $(STAMP) ## Benchmarks: generated routes vs hand-written FastAPI vs Starlette; generation time
 	$(BIN)/python benchmarks/run.py
 
-ci: check-generated lint typecheck importcheck test ## Every gate CI runs (and `.ci/run` adds PostgreSQL)
+lint-contract: $(STAMP) $(NPM_STAMP) ## Lint openapi.yaml: Redocly CLI (redocly.yaml) + our rules (scripts/lint_contract.py)
+	REDOCLY_TELEMETRY=off $(BIN)/python scripts/lint_contract.py --spec openapi.yaml
+
+ci: check-generated lint-contract lint typecheck importcheck test ## Every gate CI runs (and `.ci/run` adds PostgreSQL)
 
 clean: ## Remove caches, reports and the local database (not .venv)
 	rm -rf .mypy_cache .ruff_cache .pytest_cache .hypothesis reports var
