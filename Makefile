@@ -12,7 +12,7 @@ export ENVIRONMENT ?= development
 
 .DEFAULT_GOAL := help
 .PHONY: help install generate check-generated lint fmt typecheck importcheck test test-postgres \
-	migrate run serve fuzz sdk bench ci clean lint-contract
+	migrate run serve fuzz sdk bench ci clean lint-contract breaking
 
 help: ## List the targets
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  \033[36m%-16s\033[0m %s\n", $$1, $$2}'
@@ -78,6 +78,9 @@ bench: $(STAMP) ## Benchmarks: generated routes vs hand-written FastAPI vs Starl
 
 lint-contract: $(STAMP) $(NPM_STAMP) ## Lint openapi.yaml: Redocly CLI (redocly.yaml) + our rules (scripts/lint_contract.py)
 	REDOCLY_TELEMETRY=off $(BIN)/python scripts/lint_contract.py --spec openapi.yaml
+
+breaking: $(STAMP) ## Changes to openapi.yaml since BASE (default: merge base with main); 1 if breaking without a major bump
+	$(BIN)/python scripts/breaking.py --spec openapi.yaml $(if $(BASE),--base $(BASE))
 
 ci: check-generated lint-contract lint typecheck importcheck test ## Every gate CI runs (and `.ci/run` adds PostgreSQL)
 
