@@ -12,7 +12,7 @@ export ENVIRONMENT ?= development
 
 .DEFAULT_GOAL := help
 .PHONY: help install generate check-generated lint fmt typecheck importcheck test test-postgres \
-	migrate run serve fuzz sdk bench ci clean lint-contract breaking
+	migrate run serve fuzz sdk bench ci clean lint-contract breaking sdk-test
 
 help: ## List the targets
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  \033[36m%-16s\033[0m %s\n", $$1, $$2}'
@@ -68,10 +68,21 @@ serve: migrate ## Production: Gunicorn with Uvicorn workers (WORKERS, default 2)
 fuzz: $(STAMP) ## Schemathesis against a live server it starts itself (reports under reports/)
 	$(BIN)/python scripts/fuzz.py
 
-sdk: $(STAMP) ## Generate the Python client SDK from openapi.yaml into build/sdk (openapi-python-client)
+sdk: $(STAMP) $(NPM_STAMP) ## Client SDKs into build/sdk/: python/ (openapi-python-client), typescript/ (openapi-typescript + openapi-fetch, tsc); fails if either lacks an operation
+	rm -rf build/sdk
 	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/openapi-python-client generate --path openapi.yaml \
-		--output-path build/sdk --overwrite
-	rm -rf build/sdk/.ruff_cache
+		--output-path build/sdk/python
+	rm -rf build/sdk/python/.ruff_cache
+	$(BIN)/python scripts/sdk.py scaffold --out build/sdk/typescript
+	node_modules/.bin/openapi-typescript openapi.yaml --output build/sdk/typescript/src/schema.ts
+	node_modules/.bin/tsc -p build/sdk/typescript
+	$(BIN)/python scripts/sdk.py check --python build/sdk/python --typescript build/sdk/typescript
+
+sdk-test: sdk ## Both SDKs against a live server: tests/sdk (Python) and tests/sdk/typescript (node --test)
+	$(BIN)/pytest tests/sdk -q -p no:cacheprovider
+	$(BIN)/python scripts/sdk.py testbed --typescript build/sdk/typescript --out build/sdk-test
+	node_modules/.bin/tsc -p build/sdk-test
+	$(BIN)/python scripts/live_server.py -- node --test build/sdk-test/dist/roundtrip.test.js
 
 bench: $(STAMP) ## Benchmarks: generated routes vs hand-written FastAPI vs Starlette; generation time
 	$(BIN)/python benchmarks/run.py
