@@ -12,7 +12,7 @@ export ENVIRONMENT ?= development
 
 .DEFAULT_GOAL := help
 .PHONY: help install generate check-generated lint fmt typecheck importcheck test test-postgres \
-	migrate run serve fuzz sdk bench ci clean lint-contract breaking sdk-test
+	migrate run serve fuzz sdk bench ci clean lint-contract breaking sdk-test mock
 
 help: ## List the targets
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  \033[36m%-16s\033[0m %s\n", $$1, $$2}'
@@ -83,6 +83,9 @@ sdk-test: sdk ## Both SDKs against a live server: tests/sdk (Python) and tests/s
 	$(BIN)/python scripts/sdk.py testbed --typescript build/sdk/typescript --out build/sdk-test
 	node_modules/.bin/tsc -p build/sdk-test
 	$(BIN)/python scripts/live_server.py -- node --test build/sdk-test/dist/roundtrip.test.js
+
+mock: $(STAMP) ## Serve the contract with no implementation on HOST:PORT (examples or schema-made values; any token)
+	$(BIN)/python scripts/mock_server.py --host $(HOST) --port $(PORT)
 
 bench: $(STAMP) ## Benchmarks: generated routes vs hand-written FastAPI vs Starlette; generation time
 	$(BIN)/python benchmarks/run.py
