@@ -12,7 +12,7 @@ export ENVIRONMENT ?= development
 
 .DEFAULT_GOAL := help
 .PHONY: help install generate check-generated lint fmt typecheck importcheck test test-postgres \
-	migrate run serve fuzz sdk bench ci clean lint-contract breaking sdk-test mock
+	migrate run serve fuzz sdk bench ci clean lint-contract breaking sdk-test mock docs
 
 help: ## List the targets
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  \033[36m%-16s\033[0m %s\n", $$1, $$2}'
@@ -86,6 +86,9 @@ sdk-test: sdk ## Both SDKs against a live server: tests/sdk (Python) and tests/s
 
 mock: $(STAMP) ## Serve the contract with no implementation on HOST:PORT (examples or schema-made values; any token)
 	$(BIN)/python scripts/mock_server.py --host $(HOST) --port $(PORT)
+
+docs: $(STAMP) $(NPM_STAMP) ## The contract as one static HTML page that opens offline: build/docs/index.html (Redocly)
+	$(BIN)/python scripts/docs.py --spec openapi.yaml --out build/docs/index.html
 
 bench: $(STAMP) ## Benchmarks: generated routes vs hand-written FastAPI vs Starlette; generation time
 	$(BIN)/python benchmarks/run.py
