@@ -39,12 +39,20 @@ export interface operations {
 """
 
 
-def _python_sdk(spec: Path, out: Path) -> Path:
+@pytest.fixture(scope="module")
+def generated_python_sdk(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """openapi-python-client's SDK of DROPS, generated once (each test works on a copy)."""
+    out = tmp_path_factory.mktemp("sdk") / "python"
     env = {**os.environ, "PATH": f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}"}
-    command = [str(BIN / "openapi-python-client"), "generate", "--path", str(spec)]
+    command = [str(BIN / "openapi-python-client"), "generate", "--path", str(DROPS)]
     subprocess.run([*command, "--output-path", str(out)], check=True, capture_output=True, env=env)
     shutil.rmtree(out / ".ruff_cache", ignore_errors=True)
     return out
+
+
+@pytest.fixture
+def python_sdk(generated_python_sdk: Path, tmp_path: Path) -> Path:
+    return Path(shutil.copytree(generated_python_sdk, tmp_path / "python"))
 
 
 def _typescript_sdk(spec: Path, out: Path, schema: str) -> Path:
@@ -54,9 +62,9 @@ def _typescript_sdk(spec: Path, out: Path, schema: str) -> Path:
 
 
 def test_operation_dropped_by_openapi_python_client_fails_the_check(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    tmp_path: Path, python_sdk: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    python = _python_sdk(DROPS, tmp_path / "python")
+    python = python_sdk
     typescript = _typescript_sdk(DROPS, tmp_path / "ts", SCHEMA_TS)
     problems = sdk.check(load(DROPS), python, typescript)
     assert problems == [f"python SDK ({python}) lacks POST /b [postB]"]
@@ -66,8 +74,10 @@ def test_operation_dropped_by_openapi_python_client_fails_the_check(
     ]
 
 
-def test_operation_missing_from_typescript_schema_fails_the_check(tmp_path: Path) -> None:
-    python = _python_sdk(DROPS, tmp_path / "python")
+def test_operation_missing_from_typescript_schema_fails_the_check(
+    tmp_path: Path, python_sdk: Path
+) -> None:
+    python = python_sdk
     (python / "drop_client/api/a/post_b.py").write_text(
         'def _get_kwargs():\n    return {"method": "post"}\n\ndef sync_detailed(): ...\n'
     )
@@ -83,8 +93,8 @@ def test_operation_missing_from_typescript_schema_fails_the_check(tmp_path: Path
     ]
 
 
-def test_packages_are_named_and_versioned_from_info(tmp_path: Path) -> None:
-    python = _python_sdk(DROPS, tmp_path / "python")
+def test_packages_are_named_and_versioned_from_info(tmp_path: Path, python_sdk: Path) -> None:
+    python = python_sdk
     typescript = _typescript_sdk(DROPS, tmp_path / "ts", SCHEMA_TS)
     manifest = json.loads((typescript / "package.json").read_text(encoding="utf-8"))
     assert (manifest["name"], manifest["version"]) == ("drop-client", "1.0.0")
