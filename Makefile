@@ -12,10 +12,17 @@ export ENVIRONMENT ?= development
 
 .DEFAULT_GOAL := help
 .PHONY: help install generate check-generated lint fmt typecheck importcheck test test-corpus test-postgres \
-	migrate run serve fuzz sdk bench ci clean
+	migrate run serve fuzz sdk bench ci clean lint-contract breaking sdk-test mock docs
 
 help: ## List the targets
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  \033[36m%-16s\033[0m %s\n", $$1, $$2}'
+
+# Node tooling (Redocly CLI, openapi-typescript, tsc), pinned by package-lock.json; `npm ci`
+# only when missing or out of date, like .venv.
+NPM_STAMP := node_modules/.installed
+$(NPM_STAMP): package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	@touch $(NPM_STAMP)
 
 $(STAMP): pyproject.toml constraints.txt
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -64,15 +71,38 @@ serve: migrate ## Production: Gunicorn with Uvicorn workers (WORKERS, default 2)
 fuzz: $(STAMP) ## Schemathesis against a live server it starts itself (reports under reports/)
 	$(BIN)/python scripts/fuzz.py
 
-sdk: $(STAMP) ## Generate the Python client SDK from openapi.yaml into build/sdk (openapi-python-client)
+sdk: $(STAMP) $(NPM_STAMP) ## Client SDKs into build/sdk/: python/ (openapi-python-client), typescript/ (openapi-typescript + openapi-fetch, tsc); fails if either lacks an operation
+	rm -rf build/sdk
 	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/openapi-python-client generate --path openapi.yaml \
-		--output-path build/sdk --overwrite
-	rm -rf build/sdk/.ruff_cache
+		--output-path build/sdk/python
+	rm -rf build/sdk/python/.ruff_cache
+	$(BIN)/python scripts/sdk.py scaffold --out build/sdk/typescript
+	node_modules/.bin/openapi-typescript openapi.yaml --output build/sdk/typescript/src/schema.ts
+	node_modules/.bin/tsc -p build/sdk/typescript
+	$(BIN)/python scripts/sdk.py check --python build/sdk/python --typescript build/sdk/typescript
+
+sdk-test: sdk ## Both SDKs against a live server: tests/sdk (Python) and tests/sdk/typescript (node --test)
+	$(BIN)/pytest tests/sdk -q -p no:cacheprovider
+	$(BIN)/python scripts/sdk.py testbed --typescript build/sdk/typescript --out build/sdk-test
+	node_modules/.bin/tsc -p build/sdk-test
+	$(BIN)/python scripts/live_server.py -- node --test build/sdk-test/dist/roundtrip.test.js
+
+mock: $(STAMP) ## Serve the contract with no implementation on HOST:PORT (examples or schema-made values; any token)
+	$(BIN)/python scripts/mock_server.py --host $(HOST) --port $(PORT)
+
+docs: $(STAMP) $(NPM_STAMP) ## The contract as one static HTML page that opens offline: build/docs/index.html (Redocly)
+	$(BIN)/python scripts/docs.py --spec openapi.yaml --out build/docs/index.html
 
 bench: $(STAMP) ## Benchmarks: generated routes vs hand-written FastAPI vs Starlette; generation time
 	$(BIN)/python benchmarks/run.py
 
-ci: check-generated lint typecheck importcheck test ## Every gate CI runs (and `.ci/run` adds PostgreSQL)
+lint-contract: $(STAMP) $(NPM_STAMP) ## Lint openapi.yaml: Redocly CLI (redocly.yaml) + our rules (scripts/lint_contract.py)
+	REDOCLY_TELEMETRY=off $(BIN)/python scripts/lint_contract.py --spec openapi.yaml
+
+breaking: $(STAMP) ## Changes to openapi.yaml since BASE (default: merge base with main); 1 if breaking without a major bump
+	$(BIN)/python scripts/breaking.py --spec openapi.yaml $(if $(BASE),--base $(BASE))
+
+ci: check-generated lint-contract lint typecheck importcheck test ## Every gate CI runs (and `.ci/run` adds PostgreSQL)
 
 clean: ## Remove caches, reports and the local database (not .venv)
 	rm -rf .mypy_cache .ruff_cache .pytest_cache .hypothesis reports var
