@@ -12,7 +12,7 @@ export ENVIRONMENT ?= development
 
 .DEFAULT_GOAL := help
 .PHONY: help install generate check-generated lint fmt typecheck importcheck test test-postgres \
-	migrate run serve fuzz sdk bench ci clean
+	migrate run serve fuzz sdk bench ci clean wheels test-pythons
 
 help: ## List the targets
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  \033[36m%-16s\033[0m %s\n", $$1, $$2}'
@@ -68,6 +68,22 @@ sdk: $(STAMP) ## Generate the Python client SDK from openapi.yaml into build/sdk
 
 bench: $(STAMP) ## Benchmarks: generated routes vs hand-written FastAPI vs Starlette; generation time
 	$(BIN)/python benchmarks/run.py
+
+# The CPython minors the pinned set must have wheels for (README "Supported Pythons").
+WHEEL_PYTHONS ?= 3.11 3.12 3.13 3.14 3.15
+WHEEL_PLATFORMS ?= manylinux_2_28_x86_64 manylinux_2_17_x86_64 manylinux2014_x86_64 linux_x86_64
+
+wheels: $(STAMP) ## Fail unless every pin in constraints.txt has a wheel for each of WHEEL_PYTHONS
+	@tmp=$$(mktemp -d); trap 'rm -rf "$$tmp"' EXIT; \
+	for v in $(WHEEL_PYTHONS); do \
+	  echo "== CPython $$v: a wheel for every pin in constraints.txt"; \
+	  $(BIN)/python -m pip download --quiet --no-deps --only-binary=:all: --implementation cp \
+	    --python-version $$v $(foreach p,$(WHEEL_PLATFORMS),--platform $(p)) \
+	    -r constraints.txt -d "$$tmp/$$v" || exit 1; \
+	done
+
+test-pythons: ## The fast part of the suite under each other CPython found (3.12+), in .venv-3.X
+	bash scripts/test_pythons.sh
 
 ci: check-generated lint typecheck importcheck test ## Every gate CI runs (and `.ci/run` adds PostgreSQL)
 
