@@ -12,7 +12,7 @@ export ENVIRONMENT ?= development
 
 .DEFAULT_GOAL := help
 .PHONY: help install generate check-generated lint fmt typecheck importcheck test test-postgres \
-	migrate run serve fuzz sdk bench ci clean wheels test-pythons
+	migrate run serve fuzz sdk bench ci clean lint-containers wheels test-pythons
 
 help: ## List the targets
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  \033[36m%-16s\033[0m %s\n", $$1, $$2}'
@@ -69,6 +69,10 @@ sdk: $(STAMP) ## Generate the Python client SDK from openapi.yaml into build/sdk
 bench: $(STAMP) ## Benchmarks: generated routes vs hand-written FastAPI vs Starlette; generation time
 	$(BIN)/python benchmarks/run.py
 
+lint-containers: $(STAMP) ## hadolint on the Dockerfile; compose.yaml against the compose-spec schema
+	$(BIN)/hadolint Dockerfile
+	$(BIN)/check-jsonschema --builtin-schema vendor.compose-spec compose.yaml
+
 # The CPython minors the pinned set must have wheels for (README "Supported Pythons").
 WHEEL_PYTHONS ?= 3.11 3.12 3.13 3.14 3.15
 WHEEL_PLATFORMS ?= manylinux_2_28_x86_64 manylinux_2_17_x86_64 manylinux2014_x86_64 linux_x86_64
@@ -85,7 +89,7 @@ wheels: $(STAMP) ## Fail unless every pin in constraints.txt has a wheel for eac
 test-pythons: ## The fast part of the suite under each other CPython found (3.12+), in .venv-3.X
 	bash scripts/test_pythons.sh
 
-ci: check-generated lint typecheck importcheck test ## Every gate CI runs (and `.ci/run` adds PostgreSQL)
+ci: check-generated lint lint-containers typecheck importcheck test ## Every gate CI runs (and `.ci/run` adds PostgreSQL)
 
 clean: ## Remove caches, reports and the local database (not .venv)
 	rm -rf .mypy_cache .ruff_cache .pytest_cache .hypothesis reports var
