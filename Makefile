@@ -12,7 +12,7 @@ export ENVIRONMENT ?= development
 
 .DEFAULT_GOAL := help
 .PHONY: help install generate check-generated lint fmt typecheck importcheck test test-postgres \
-	migrate run serve fuzz sdk bench ci clean lint-containers wheels test-pythons
+	migrate run serve fuzz sdk bench ci clean lint-containers audit wheels test-pythons
 
 help: ## List the targets
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  \033[36m%-16s\033[0m %s\n", $$1, $$2}'
@@ -72,6 +72,9 @@ bench: $(STAMP) ## Benchmarks: generated routes vs hand-written FastAPI vs Starl
 lint-containers: $(STAMP) ## hadolint on the Dockerfile; compose.yaml against the compose-spec schema
 	$(BIN)/hadolint Dockerfile
 	$(BIN)/check-jsonschema --builtin-schema vendor.compose-spec compose.yaml
+
+audit: $(STAMP) ## Known vulnerabilities: pip-audit over constraints.txt, npm audit per package-lock.json
+	$(BIN)/python scripts/audit.py
 
 # The CPython minors the pinned set must have wheels for (README "Supported Pythons").
 WHEEL_PYTHONS ?= 3.11 3.12 3.13 3.14 3.15
