@@ -293,7 +293,10 @@ class TestCompose:
     def test_app_environment_names_are_variables_the_app_reads(self) -> None:
         settings = {name.upper() for name in Settings.model_fields}
         gunicorn = set(
-            re.findall(r"environ\.get\(['\"](\w+)", (ROOT / "scripts/gunicorn_conf.py").read_text())
+            re.findall(
+                r"(?:environ\.get\(|getenv\(|environ\[)['\"](\w+)",
+                (ROOT / "scripts/gunicorn_conf.py").read_text(),
+            )
         )
         unknown = set(app_environment()) - settings - gunicorn - PENDING_SETTINGS
         assert not unknown, f"set in compose.yaml but read by nothing: {sorted(unknown)}"
