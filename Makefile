@@ -12,7 +12,8 @@ export ENVIRONMENT ?= development
 
 .DEFAULT_GOAL := help
 .PHONY: help install generate check-generated lint fmt typecheck importcheck test test-corpus test-postgres \
-	migrate run serve fuzz sdk bench ci clean lint-contract breaking sdk-test mock docs
+	migrate run serve fuzz sdk bench ci clean lint-contract breaking sdk-test mock docs \
+	lint-containers audit wheels test-pythons
 
 help: ## List the targets
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  \033[36m%-16s\033[0m %s\n", $$1, $$2}'
@@ -102,7 +103,31 @@ lint-contract: $(STAMP) $(NPM_STAMP) ## Lint openapi.yaml: Redocly CLI (redocly.
 breaking: $(STAMP) ## Changes to openapi.yaml since BASE (default: merge base with main); 1 if breaking without a major bump
 	$(BIN)/python scripts/breaking.py --spec openapi.yaml $(if $(BASE),--base $(BASE))
 
-ci: check-generated lint-contract lint typecheck importcheck test ## Every gate CI runs (and `.ci/run` adds PostgreSQL)
+ci: check-generated lint-contract lint lint-containers typecheck importcheck test ## Every gate CI runs (and `.ci/run` adds PostgreSQL)
+
+lint-containers: $(STAMP) ## hadolint on the Dockerfile; compose.yaml against the compose-spec schema
+	$(BIN)/hadolint Dockerfile
+	$(BIN)/check-jsonschema --builtin-schema vendor.compose-spec compose.yaml
+
+audit: $(STAMP) ## Known vulnerabilities: pip-audit over constraints.txt, npm audit per package-lock.json
+	$(BIN)/python scripts/audit.py
+
+# The CPython minors the pinned set must have wheels for (README "Supported Pythons").
+WHEEL_PYTHONS ?= 3.11 3.12 3.13 3.14 3.15
+WHEEL_PLATFORMS ?= manylinux_2_28_x86_64 manylinux_2_17_x86_64 manylinux2014_x86_64 linux_x86_64
+
+wheels: $(STAMP) ## Fail unless every pin in constraints.txt has a wheel for each of WHEEL_PYTHONS
+	@tmp=$$(mktemp -d); trap 'rm -rf "$$tmp"' EXIT; \
+	for v in $(WHEEL_PYTHONS); do \
+	  echo "== CPython $$v: a wheel for every pin in constraints.txt"; \
+	  $(BIN)/python -m pip download --quiet --no-deps --only-binary=:all: --implementation cp \
+	    --python-version $$v $(foreach p,$(WHEEL_PLATFORMS),--platform $(p)) \
+	    -r constraints.txt -d "$$tmp/$$v" || exit 1; \
+	done
+
+test-pythons: ## The fast part of the suite under each other CPython found (3.12+), in .venv-3.X
+	bash scripts/test_pythons.sh
+
 
 clean: ## Remove caches, reports and the local database (not .venv)
 	rm -rf .mypy_cache .ruff_cache .pytest_cache .hypothesis reports var
