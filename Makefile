@@ -12,7 +12,7 @@ export ENVIRONMENT ?= development
 
 .DEFAULT_GOAL := help
 .PHONY: help install generate check-generated lint fmt typecheck importcheck test test-postgres \
-	migrate run serve fuzz sdk bench ci clean
+	migrate run serve fuzz sdk bench bench-service ci clean
 
 help: ## List the targets
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  \033[36m%-16s\033[0m %s\n", $$1, $$2}'
@@ -68,6 +68,9 @@ sdk: $(STAMP) ## Generate the Python client SDK from openapi.yaml into build/sdk
 
 bench: $(STAMP) ## Benchmarks: generated routes vs hand-written FastAPI vs Starlette; generation time
 	$(BIN)/python benchmarks/run.py
+
+bench-service: $(STAMP) ## The real app on PostgreSQL under wrk (installs wrk if missing); reports/bench-service.md
+	$(BIN)/python benchmarks/service.py
 
 ci: check-generated lint typecheck importcheck test ## Every gate CI runs (and `.ci/run` adds PostgreSQL)
 
