@@ -58,55 +58,67 @@ OPERATIONS: dict[str, runtime.Operation] = {
         "registerUser",
         "POST",
         "/api/v1/auth/register",
-        frozenset(["201", "409", "422", "429", "500"]),
+        frozenset(["201", "409", "422", "429", "500", "503"]),
     ),
     "createToken": runtime.Operation(
-        "createToken", "POST", "/api/v1/auth/token", frozenset(["200", "401", "422", "429", "500"])
+        "createToken",
+        "POST",
+        "/api/v1/auth/token",
+        frozenset(["200", "401", "422", "429", "500", "503"]),
     ),
     "getCurrentUser": runtime.Operation(
-        "getCurrentUser", "GET", "/api/v1/auth/me", frozenset(["200", "401", "429", "500"])
+        "getCurrentUser", "GET", "/api/v1/auth/me", frozenset(["200", "401", "429", "500", "503"])
     ),
     "listUsers": runtime.Operation(
-        "listUsers", "GET", "/api/v1/users", frozenset(["200", "401", "403", "422", "429", "500"])
+        "listUsers",
+        "GET",
+        "/api/v1/users",
+        frozenset(["200", "401", "403", "422", "429", "500", "503"]),
     ),
     "getUser": runtime.Operation(
         "getUser",
         "GET",
         "/api/v1/users/{user_id}",
-        frozenset(["200", "401", "403", "404", "422", "429", "500"]),
+        frozenset(["200", "401", "403", "404", "422", "429", "500", "503"]),
     ),
     "updateUser": runtime.Operation(
         "updateUser",
         "PUT",
         "/api/v1/users/{user_id}",
-        frozenset(["200", "401", "403", "404", "409", "422", "429", "500"]),
+        frozenset(["200", "401", "403", "404", "409", "422", "429", "500", "503"]),
     ),
     "deleteUser": runtime.Operation(
         "deleteUser",
         "DELETE",
         "/api/v1/users/{user_id}",
-        frozenset(["204", "401", "403", "404", "422", "429", "500"]),
+        frozenset(["204", "401", "403", "404", "422", "429", "500", "503"]),
     ),
     "listItems": runtime.Operation(
-        "listItems", "GET", "/api/v1/items", frozenset(["200", "422", "429", "500"])
+        "listItems", "GET", "/api/v1/items", frozenset(["200", "422", "429", "500", "503"])
     ),
     "createItem": runtime.Operation(
-        "createItem", "POST", "/api/v1/items", frozenset(["201", "401", "403", "422", "429", "500"])
+        "createItem",
+        "POST",
+        "/api/v1/items",
+        frozenset(["201", "401", "403", "422", "429", "500", "503"]),
     ),
     "getItem": runtime.Operation(
-        "getItem", "GET", "/api/v1/items/{item_id}", frozenset(["200", "404", "422", "429", "500"])
+        "getItem",
+        "GET",
+        "/api/v1/items/{item_id}",
+        frozenset(["200", "404", "422", "429", "500", "503"]),
     ),
     "updateItem": runtime.Operation(
         "updateItem",
         "PUT",
         "/api/v1/items/{item_id}",
-        frozenset(["200", "401", "403", "404", "422", "429", "500"]),
+        frozenset(["200", "401", "403", "404", "422", "429", "500", "503"]),
     ),
     "deleteItem": runtime.Operation(
         "deleteItem",
         "DELETE",
         "/api/v1/items/{item_id}",
-        frozenset(["204", "401", "403", "404", "422", "429", "500"]),
+        frozenset(["204", "401", "403", "404", "422", "429", "500", "503"]),
     ),
 }
 
@@ -260,6 +272,10 @@ def _add_register_user(
                 "description": 'An unexpected error. The body is always `{"detail": "Internal server error"}`; the\ndetails are in the server\'s log under the response\'s `X-Request-ID`.\n',
                 "content": {"application/json": {}},
             },
+            "503": {
+                "description": "The server is at capacity: too many requests in progress on this worker\n(`MAX_CONCURRENT_REQUESTS`), or, where a password is hashed or checked, too many of\nthose waiting (`PASSWORD_HASH_MAX_PENDING`). Answered at once, without doing the work;\nretry after the number of seconds in `Retry-After`.\n",
+                "content": {"application/json": {}},
+            },
         },
         status_code=201,
         response_model=models.User,
@@ -316,6 +332,10 @@ def _add_create_token(
             },
             "500": {
                 "description": 'An unexpected error. The body is always `{"detail": "Internal server error"}`; the\ndetails are in the server\'s log under the response\'s `X-Request-ID`.\n',
+                "content": {"application/json": {}},
+            },
+            "503": {
+                "description": "The server is at capacity: too many requests in progress on this worker\n(`MAX_CONCURRENT_REQUESTS`), or, where a password is hashed or checked, too many of\nthose waiting (`PASSWORD_HASH_MAX_PENDING`). Answered at once, without doing the work;\nretry after the number of seconds in `Retry-After`.\n",
                 "content": {"application/json": {}},
             },
         },
@@ -387,6 +407,10 @@ def _add_get_current_user(
                 "description": 'An unexpected error. The body is always `{"detail": "Internal server error"}`; the\ndetails are in the server\'s log under the response\'s `X-Request-ID`.\n',
                 "content": {"application/json": {}},
             },
+            "503": {
+                "description": "The server is at capacity: too many requests in progress on this worker\n(`MAX_CONCURRENT_REQUESTS`), or, where a password is hashed or checked, too many of\nthose waiting (`PASSWORD_HASH_MAX_PENDING`). Answered at once, without doing the work;\nretry after the number of seconds in `Retry-After`.\n",
+                "content": {"application/json": {}},
+            },
         },
         status_code=200,
         response_model=models.User,
@@ -446,6 +470,10 @@ def _add_list_users(
             },
             "500": {
                 "description": 'An unexpected error. The body is always `{"detail": "Internal server error"}`; the\ndetails are in the server\'s log under the response\'s `X-Request-ID`.\n',
+                "content": {"application/json": {}},
+            },
+            "503": {
+                "description": "The server is at capacity: too many requests in progress on this worker\n(`MAX_CONCURRENT_REQUESTS`), or, where a password is hashed or checked, too many of\nthose waiting (`PASSWORD_HASH_MAX_PENDING`). Answered at once, without doing the work;\nretry after the number of seconds in `Retry-After`.\n",
                 "content": {"application/json": {}},
             },
         },
@@ -518,6 +546,10 @@ def _add_get_user(
                 "description": 'An unexpected error. The body is always `{"detail": "Internal server error"}`; the\ndetails are in the server\'s log under the response\'s `X-Request-ID`.\n',
                 "content": {"application/json": {}},
             },
+            "503": {
+                "description": "The server is at capacity: too many requests in progress on this worker\n(`MAX_CONCURRENT_REQUESTS`), or, where a password is hashed or checked, too many of\nthose waiting (`PASSWORD_HASH_MAX_PENDING`). Answered at once, without doing the work;\nretry after the number of seconds in `Retry-After`.\n",
+                "content": {"application/json": {}},
+            },
         },
         status_code=200,
         response_model=models.User,
@@ -585,6 +617,10 @@ def _add_update_user(
                 "description": 'An unexpected error. The body is always `{"detail": "Internal server error"}`; the\ndetails are in the server\'s log under the response\'s `X-Request-ID`.\n',
                 "content": {"application/json": {}},
             },
+            "503": {
+                "description": "The server is at capacity: too many requests in progress on this worker\n(`MAX_CONCURRENT_REQUESTS`), or, where a password is hashed or checked, too many of\nthose waiting (`PASSWORD_HASH_MAX_PENDING`). Answered at once, without doing the work;\nretry after the number of seconds in `Retry-After`.\n",
+                "content": {"application/json": {}},
+            },
         },
         status_code=200,
         response_model=models.User,
@@ -649,6 +685,10 @@ def _add_delete_user(
                 "description": 'An unexpected error. The body is always `{"detail": "Internal server error"}`; the\ndetails are in the server\'s log under the response\'s `X-Request-ID`.\n',
                 "content": {"application/json": {}},
             },
+            "503": {
+                "description": "The server is at capacity: too many requests in progress on this worker\n(`MAX_CONCURRENT_REQUESTS`), or, where a password is hashed or checked, too many of\nthose waiting (`PASSWORD_HASH_MAX_PENDING`). Answered at once, without doing the work;\nretry after the number of seconds in `Retry-After`.\n",
+                "content": {"application/json": {}},
+            },
         },
         status_code=204,
         response_model=None,
@@ -694,6 +734,10 @@ def _add_list_items(
             },
             "500": {
                 "description": 'An unexpected error. The body is always `{"detail": "Internal server error"}`; the\ndetails are in the server\'s log under the response\'s `X-Request-ID`.\n',
+                "content": {"application/json": {}},
+            },
+            "503": {
+                "description": "The server is at capacity: too many requests in progress on this worker\n(`MAX_CONCURRENT_REQUESTS`), or, where a password is hashed or checked, too many of\nthose waiting (`PASSWORD_HASH_MAX_PENDING`). Answered at once, without doing the work;\nretry after the number of seconds in `Retry-After`.\n",
                 "content": {"application/json": {}},
             },
         },
@@ -767,6 +811,10 @@ def _add_create_item(
                 "description": 'An unexpected error. The body is always `{"detail": "Internal server error"}`; the\ndetails are in the server\'s log under the response\'s `X-Request-ID`.\n',
                 "content": {"application/json": {}},
             },
+            "503": {
+                "description": "The server is at capacity: too many requests in progress on this worker\n(`MAX_CONCURRENT_REQUESTS`), or, where a password is hashed or checked, too many of\nthose waiting (`PASSWORD_HASH_MAX_PENDING`). Answered at once, without doing the work;\nretry after the number of seconds in `Retry-After`.\n",
+                "content": {"application/json": {}},
+            },
         },
         status_code=201,
         response_model=models.Item,
@@ -821,6 +869,10 @@ def _add_get_item(
             },
             "500": {
                 "description": 'An unexpected error. The body is always `{"detail": "Internal server error"}`; the\ndetails are in the server\'s log under the response\'s `X-Request-ID`.\n',
+                "content": {"application/json": {}},
+            },
+            "503": {
+                "description": "The server is at capacity: too many requests in progress on this worker\n(`MAX_CONCURRENT_REQUESTS`), or, where a password is hashed or checked, too many of\nthose waiting (`PASSWORD_HASH_MAX_PENDING`). Answered at once, without doing the work;\nretry after the number of seconds in `Retry-After`.\n",
                 "content": {"application/json": {}},
             },
         },
@@ -885,6 +937,10 @@ def _add_update_item(
                 "description": 'An unexpected error. The body is always `{"detail": "Internal server error"}`; the\ndetails are in the server\'s log under the response\'s `X-Request-ID`.\n',
                 "content": {"application/json": {}},
             },
+            "503": {
+                "description": "The server is at capacity: too many requests in progress on this worker\n(`MAX_CONCURRENT_REQUESTS`), or, where a password is hashed or checked, too many of\nthose waiting (`PASSWORD_HASH_MAX_PENDING`). Answered at once, without doing the work;\nretry after the number of seconds in `Retry-After`.\n",
+                "content": {"application/json": {}},
+            },
         },
         status_code=200,
         response_model=models.Item,
@@ -947,6 +1003,10 @@ def _add_delete_item(
             },
             "500": {
                 "description": 'An unexpected error. The body is always `{"detail": "Internal server error"}`; the\ndetails are in the server\'s log under the response\'s `X-Request-ID`.\n',
+                "content": {"application/json": {}},
+            },
+            "503": {
+                "description": "The server is at capacity: too many requests in progress on this worker\n(`MAX_CONCURRENT_REQUESTS`), or, where a password is hashed or checked, too many of\nthose waiting (`PASSWORD_HASH_MAX_PENDING`). Answered at once, without doing the work;\nretry after the number of seconds in `Retry-After`.\n",
                 "content": {"application/json": {}},
             },
         },
