@@ -82,7 +82,10 @@ class Result:
     p99_ms: float
     non_2xx: int
     socket_errors: int
+    requests: int
     background_rate: float | None = None
+    server_cpu_us: float = float("nan")  # CPU time per request answered, server process
+    db_cpu_us: float = float("nan")  # and the PostgreSQL backends serving it
     samples: list[float] = field(default_factory=list)
 
 
@@ -177,14 +180,15 @@ async def _backends(database: str) -> list[int]:
     return [int(row["pid"]) for row in rows]
 
 
-def _pin_backends(database: str, cpu_prefix: list[str]) -> None:
+def _pin_backends(database: str, cpu_prefix: list[str]) -> list[int]:
     """Put the PostgreSQL backends serving the benchmark's database (and only those) on the
-    server's core: the server and its database share one core, as in the issue's method."""
-    if not cpu_prefix:
-        return
-    for pid in asyncio.run(_backends(database)):
+    server's core: the server and its database share one core, as in the issue's method.
+    Returns their pids (their CPU time is measured too)."""
+    pids = asyncio.run(_backends(database))
+    for pid in pids if cpu_prefix else []:
         command = [cpu_prefix[0], "-p", "-c", cpu_prefix[-1], str(pid)]
         subprocess.run(command, check=False, capture_output=True)
+    return pids
 
 
 async def _trim_items(database: str) -> None:
@@ -289,6 +293,25 @@ def _seed(base: str) -> str:
     return access
 
 
+_TICK = os.sysconf("SC_CLK_TCK")
+
+
+def _cpu_seconds(pids: list[int]) -> dict[int, float]:
+    """User + system CPU time of each of these processes (every thread), from /proc (Linux)."""
+    times = {}
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue  # gone (a backend whose connection the pool closed)
+        times[pid] = (int(fields[11]) + int(fields[12])) / _TICK  # utime, stime
+    return times
+
+
+def _cpu_used(before: dict[int, float], after: dict[int, float]) -> float:
+    return sum(after[pid] - before[pid] for pid in before.keys() & after.keys())
+
+
 def _settle(base: str, limit: float = 60.0) -> None:
     """Wait until the server has worked off what the last load left queued (wrk stops
     sending, but requests already read are still answered): /health answers promptly."""
@@ -340,7 +363,9 @@ def _parse(output: str) -> Result:
         raise RuntimeError(f"cannot read wrk's output:\n{output}")
     non_2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
     errors = re.search(_SOCKET_ERRORS, output)
+    requests = re.search(r"(\d+) requests in", output)
     return Result(
+        requests=int(requests.group(1)) if requests else 0,
         rate=float(rate.group(1)),
         p50_ms=_latency(output, "50"),
         p99_ms=_latency(output, "99"),
@@ -350,7 +375,14 @@ def _parse(output: str) -> Result:
 
 
 def _run_case(
-    wrk: str, prefix: list[str], base: str, case: Case, duration: int, token: str, tmp: Path
+    wrk: str,
+    prefix: list[str],
+    base: str,
+    case: Case,
+    duration: int,
+    token: str,
+    tmp: Path,
+    pids: tuple[int, list[int]] = (0, []),
 ) -> Result:
     scripts = {}
     for role, load in (("main", case.load), ("background", case.background)):
@@ -369,8 +401,14 @@ def _run_case(
         )
         time.sleep(0.5)
     command = _wrk_command(wrk, prefix, base, case.load, duration, str(scripts["main"]))
+    server_pid, backend_pids = pids
+    cpu_before = _cpu_seconds([server_pid]), _cpu_seconds(backend_pids)
     output = subprocess.run(command, capture_output=True, text=True, check=True).stdout
+    cpu_after = _cpu_seconds([server_pid]), _cpu_seconds(backend_pids)
     result = _parse(output)
+    if server_pid and result.requests:
+        result.server_cpu_us = _cpu_used(cpu_before[0], cpu_after[0]) / result.requests * 1e6
+        result.db_cpu_us = _cpu_used(cpu_before[1], cpu_after[1]) / result.requests * 1e6
     if os.environ.get("BENCH_DEBUG"):
         print(output, file=sys.stderr)
     if background is not None:
@@ -392,8 +430,9 @@ def _median(results: list[Result]) -> Result:
 
 def _table(results: dict[str, Result], cases: list[Case]) -> str:
     lines = [
-        "| case | connections | req/s | p50 ms | p99 ms | non-2xx | socket errors | note |",
-        "|---|---:|---:|---:|---:|---:|---:|---|",
+        "| case | conns | req/s | p50 ms | p99 ms | non-2xx | socket err | CPU µs/req server + db"
+        " | one-core capacity req/s | note |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---|",
     ]
     for case in cases:
         r = results[case.name]
@@ -406,9 +445,12 @@ def _table(results: dict[str, Result], cases: list[Case]) -> str:
                 + "rounds: "
                 + ", ".join(f"{s:.0f}" for s in r.samples)
             )
+        cpu = r.server_cpu_us + r.db_cpu_us
         lines.append(
             f"| {case.name} | {case.load.connections} | {r.rate:,.1f} | {r.p50_ms:.1f} "
-            f"| {r.p99_ms:.1f} | {r.non_2xx} | {r.socket_errors} | {note} |"
+            f"| {r.p99_ms:.1f} | {r.non_2xx} | {r.socket_errors} "
+            f"| {r.server_cpu_us:,.0f} + {r.db_cpu_us:,.0f} | {1e6 / cpu if cpu else 0:,.0f} "
+            f"| {note} |"
         )
     return "\n".join(lines)
 
@@ -466,12 +508,16 @@ def main() -> int:
         runs: dict[str, list[Result]] = {case.name: [] for case in cases}
         for round_no in range(args.rounds):
             for case in cases:
-                _pin_backends(database, server_cpu)
-                result = _run_case(wrk, load_cpu, base, case, args.duration, token, tmp)
+                backends = _pin_backends(database, server_cpu)
+                result = _run_case(
+                    wrk, load_cpu, base, case, args.duration, token, tmp, (pid, backends)
+                )
                 runs[case.name].append(result)
                 print(
                     f"round {round_no + 1} {case.name:<18} {result.rate:>9,.1f} req/s"
-                    f"  p99 {result.p99_ms:8.1f} ms  non-2xx {result.non_2xx}",
+                    f"  p99 {result.p99_ms:8.1f} ms  non-2xx {result.non_2xx}"
+                    f"  CPU/req server {result.server_cpu_us:,.0f} us"
+                    f" + db {result.db_cpu_us:,.0f} us",
                     flush=True,
                 )
             asyncio.run(_trim_items(database))
@@ -494,7 +540,9 @@ def main() -> int:
         f"- wrk -t1 --latency --timeout {TIMEOUT}, {args.duration} s per case, "
         f"median of {args.rounds} round(s); {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}",
         f"- load average at the end: {', '.join(f'{x:.2f}' for x in os.getloadavg())} "
-        f"(a shared machine: other work competes for the same cores)",
+        f"(a shared machine: other work competes for the same cores, so req/s and latencies "
+        f"move with it; CPU time per request, read from /proc for the server process and its "
+        f"database backends, does much less; one-core capacity = 1 s / that CPU time)",
         "",
     ]
     text = "\n".join(header) + "\n" + table + "\n"
