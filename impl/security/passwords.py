@@ -38,9 +38,11 @@ if TYPE_CHECKING:
 __all__ = ["HASHING_BUSY", "HASH_THREAD_NICENESS", "PasswordHasher"]
 
 _MIN_MEMORY_KIB_PER_LANE: Final = 8  # argon2: memory_cost >= 8 KiB * parallelism
-HASH_THREAD_NICENESS: Final = 10
-"""How much lower (in nice steps) the hashing threads run than the process: at +10 the
-scheduler weighs them about 1:10 against the event loop (Linux CFS)."""
+HASH_THREAD_NICENESS: Final = 19
+"""How much lower (in nice steps) the hashing threads run than the process. Linux weighs
+threads, not processes: at +19 each hashing thread (and each of argon2's lane threads) weighs
+15 against the event loop's 1,024, so even two hashes of four lanes (eight threads) take only
+about a tenth of a core the loop wants; at +10 (weight 110) they would take nearly half."""
 HASHING_BUSY: Final = "Too many password checks in progress; retry shortly"
 _RETRY_AFTER_SECONDS: Final = 1
 
