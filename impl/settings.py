@@ -42,7 +42,7 @@ class Settings(BaseSettings):
     password_hash_max_pending: int = Field(default=16, ge=1)
 
     # Requests in progress per worker; more are answered 503 + Retry-After at once (issue 9).
-    max_concurrent_requests: int = Field(default=128, ge=1)
+    max_concurrent_requests: int = Field(default=64, ge=1)
 
     allowed_origins: Annotated[list[str], NoDecode] = Field(default_factory=list)
     log_level: str = "INFO"
