@@ -12,7 +12,7 @@ export ENVIRONMENT ?= development
 
 .DEFAULT_GOAL := help
 .PHONY: help install generate check-generated lint fmt typecheck importcheck test test-corpus test-postgres \
-	migrate run serve fuzz sdk bench ci clean lint-contract breaking sdk-test mock docs \
+	migrate run serve fuzz sdk bench bench-service ci clean lint-contract breaking sdk-test mock docs \
 	lint-containers audit wheels test-pythons
 
 help: ## List the targets
@@ -128,6 +128,9 @@ wheels: $(STAMP) ## Fail unless every pin in constraints.txt has a wheel for eac
 test-pythons: ## The fast part of the suite under each other CPython found (3.12+), in .venv-3.X
 	bash scripts/test_pythons.sh
 
+
+bench-service: $(STAMP) ## The real app on PostgreSQL under wrk (installs wrk if missing); reports/bench-service.md
+	$(BIN)/python benchmarks/service.py
 
 clean: ## Remove caches, reports and the local database (not .venv)
 	rm -rf .mypy_cache .ruff_cache .pytest_cache .hypothesis reports var

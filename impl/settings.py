@@ -38,6 +38,14 @@ class Settings(BaseSettings):
     password_hash_memory_kib: int = Field(default=65536, ge=8)
     password_hash_time_cost: int = Field(default=3, ge=1)
     password_hash_parallelism: int = Field(default=4, ge=1)
+    # Hashes running or queued at once; beyond it 503 + Retry-After (impl/security/passwords.py).
+    password_hash_max_pending: int = Field(default=16, ge=1)
+
+    # Requests in progress per worker; more are answered 503 + Retry-After at once (issue 9).
+    # An admitted request waits about limit / throughput (128 at ~1,500 req/s: ~85 ms). At
+    # exactly the limit in connections a request can overlap the previous one's last steps on
+    # the same connection, so the default sits well above the 64 that must all be answered.
+    max_concurrent_requests: int = Field(default=128, ge=1)
 
     allowed_origins: Annotated[list[str], NoDecode] = Field(default_factory=list)
     log_level: str = "INFO"

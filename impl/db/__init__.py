@@ -8,6 +8,7 @@ from .database import Database, create_engine
 from .errors import ForeignKeyViolationError, IntegrityViolationError, UniqueViolationError
 from .migrate import migrate, upgrade_to_head
 from .models import ITEM_ID_MAX, Item, User
+from .queries import ItemQueries, ItemRecord
 from .repositories import HealthRepository, ItemRepository, UserRepository
 from .types import UTCDateTime, utcnow
 
@@ -19,6 +20,8 @@ __all__ = [
     "HealthRepository",
     "IntegrityViolationError",
     "Item",
+    "ItemQueries",
+    "ItemRecord",
     "ItemRepository",
     "UTCDateTime",
     "UniqueViolationError",

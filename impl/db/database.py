@@ -18,10 +18,19 @@ SQLite (the embedded default) gets three fixes on every connection:
   deferred ``BEGIN`` and, with WAL, never wait for a writer.
 
 PostgreSQL gets the pool settings (size, overflow, pre-ping, recycle) from ``Settings``.
+Pre-ping is not a round trip on every checkout (issue 9: it was two of an item read's five):
+only a connection that sat idle in the pool for ``PING_AFTER_IDLE_SECONDS`` is pinged, and
+one that does not answer is replaced before anyone uses it. A connection that breaks within
+that interval (the server restarted) fails the one statement it runs; SQLAlchemy then
+invalidates the whole pool, so the next checkouts get fresh connections.
+
+``Database.autocommit()`` is the hot path for operations that are one statement (an item
+read, a page with its total, an insert): no BEGIN, no COMMIT, one round trip.
 """
 
 from __future__ import annotations
 
+import time
 from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -29,7 +38,7 @@ from typing import TYPE_CHECKING, Any, Final
 
 from sqlalchemy import event
 from sqlalchemy.engine import URL, Connection, make_url
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DisconnectionError, IntegrityError
 from sqlalchemy.ext.asyncio import (
     AsyncConnection,
     AsyncEngine,
@@ -37,14 +46,24 @@ from sqlalchemy.ext.asyncio import (
     async_sessionmaker,
     create_async_engine,
 )
-from sqlalchemy.pool import Pool
+from sqlalchemy.pool import ConnectionPoolEntry, Pool, PoolProxiedConnection
 
 from .errors import translate
 
 if TYPE_CHECKING:
     from impl.settings import Settings
 
-__all__ = ["Database", "create_engine", "is_sqlite", "prepare_sqlite_file"]
+__all__ = [
+    "PING_AFTER_IDLE_SECONDS",
+    "Database",
+    "create_engine",
+    "is_sqlite",
+    "prepare_sqlite_file",
+]
+
+PING_AFTER_IDLE_SECONDS: Final = 10.0
+"""A pooled connection idle for longer is pinged at checkout (``pool_pre_ping=True``)."""
+_CHECKED_IN_AT: Final = "x_checked_in_at"  # connection record info key
 
 # Connection execution option read by the SQLite "begin" hook below.
 _SQLITE_BEGIN: Final = "x_sqlite_begin"
@@ -89,12 +108,37 @@ def create_engine(
         engine = create_async_engine(url, **kwargs)
         _install_sqlite_hooks(engine)
         return engine
-    kwargs["pool_pre_ping"] = pool_pre_ping
     kwargs["pool_recycle"] = pool_recycle
     if poolclass is None:
         kwargs["pool_size"] = pool_size
         kwargs["max_overflow"] = max_overflow
-    return create_async_engine(url, **kwargs)
+    engine = create_async_engine(url, **kwargs)
+    if pool_pre_ping:
+        _install_idle_ping(engine)
+    return engine
+
+
+def _install_idle_ping(engine: AsyncEngine) -> None:
+    """Pre-ping only connections that were idle for ``PING_AFTER_IDLE_SECONDS`` (SQLAlchemy's
+    own ``pool_pre_ping`` pings at every checkout: a round trip per operation)."""
+
+    @event.listens_for(engine.sync_engine, "checkin")
+    def _on_checkin(_dbapi_connection: Any, record: ConnectionPoolEntry) -> None:
+        record.info[_CHECKED_IN_AT] = time.monotonic()
+
+    @event.listens_for(engine.sync_engine, "checkout")
+    def _on_checkout(
+        dbapi_connection: Any, record: ConnectionPoolEntry, _proxy: PoolProxiedConnection
+    ) -> None:
+        checked_in_at = record.info.get(_CHECKED_IN_AT)
+        if checked_in_at is None or time.monotonic() - checked_in_at < PING_AFTER_IDLE_SECONDS:
+            return  # brand new, or recently proven alive
+        try:
+            dbapi_connection.ping()
+        except Exception as error:
+            # The documented way to have the pool discard this connection and retry with a
+            # fresh one (up to three times) before the caller ever sees it.
+            raise DisconnectionError("the pooled connection did not answer a ping") from error
 
 
 def _install_sqlite_hooks(engine: AsyncEngine) -> None:
@@ -116,8 +160,10 @@ def _install_sqlite_hooks(engine: AsyncEngine) -> None:
 
     @event.listens_for(engine.sync_engine, "begin")
     def _on_begin(connection: Connection) -> None:
-        mode = connection.get_execution_options().get(_SQLITE_BEGIN, "DEFERRED")
-        connection.exec_driver_sql(_BEGIN_STATEMENTS[mode])
+        options = connection.get_execution_options()
+        if options.get("isolation_level") == "AUTOCOMMIT":
+            return  # Database.autocommit(): each statement on its own, no BEGIN
+        connection.exec_driver_sql(_BEGIN_STATEMENTS[options.get(_SQLITE_BEGIN, "DEFERRED")])
 
 
 class Database:
@@ -132,12 +178,16 @@ class Database:
         self.dialect_name: str = bind.dialect.name
         if isinstance(bind, AsyncConnection):
             self._engine: AsyncEngine | None = None
+            self._connection: AsyncConnection | None = bind
             sessions = async_sessionmaker(
                 bind, expire_on_commit=False, join_transaction_mode="create_savepoint"
             )
             self._write_sessions = self._read_sessions = sessions
             return
         self._engine = bind
+        self._connection = None
+        # Each statement is its own transaction (PostgreSQL and SQLite alike): no BEGIN/COMMIT.
+        self._autocommit_engine = bind.execution_options(isolation_level="AUTOCOMMIT")
         write_bind = bind
         if self.dialect_name == "sqlite":
             write_bind = bind.execution_options(**{_SQLITE_BEGIN: "IMMEDIATE"})
@@ -169,6 +219,26 @@ class Database:
         try:
             async with sessions.begin() as session:
                 yield session
+        except IntegrityError as exc:
+            raise translate(exc) from exc
+
+    @asynccontextmanager
+    async def autocommit(self) -> AsyncIterator[AsyncConnection]:
+        """A Core connection outside any explicit transaction, for an operation that is one
+        statement: it commits (or fails) on its own, in one round trip.
+
+        Only for single statements: two statements here see two different snapshots and are
+        not undone together. Errors come out as in ``transaction()``. On a
+        ``Database(connection)`` (tests) the statement runs in a SAVEPOINT of the outer
+        transaction instead, so a failed statement does not abort the test's transaction.
+        """
+        try:
+            if self._connection is not None:
+                async with self._connection.begin_nested():
+                    yield self._connection
+                return
+            async with self._autocommit_engine.connect() as connection:
+                yield connection
         except IntegrityError as exc:
             raise translate(exc) from exc
 

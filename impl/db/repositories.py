@@ -5,10 +5,11 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 
-from sqlalchemy import ColumnElement, delete, exists, func, literal, select, update
+from sqlalchemy import delete, func, literal, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from .models import Item, User
+from .queries import has_tag
 
 __all__ = ["HealthRepository", "ItemRepository", "UserRepository"]
 
@@ -79,17 +80,10 @@ class ItemRepository:
         """``for_update``: as in ``UserRepository.get``."""
         return await self._session.get(Item, item_id, with_for_update=for_update)
 
-    async def list(self, *, offset: int, limit: int, tag: str | None = None) -> Sequence[Item]:
-        """Newest first, stable under ties (``created_at DESC, id DESC``)."""
-        stmt = select(Item).order_by(Item.created_at.desc(), Item.id.desc())
-        if tag is not None:
-            stmt = stmt.where(self._has_tag(tag))
-        return (await self._session.scalars(stmt.offset(offset).limit(limit))).all()
-
     async def count(self, *, tag: str | None = None, owner_id: uuid.UUID | None = None) -> int:
         stmt = select(func.count()).select_from(Item)
         if tag is not None:
-            stmt = stmt.where(self._has_tag(tag))
+            stmt = stmt.where(has_tag(self._session.get_bind().dialect.name, tag))
         if owner_id is not None:
             stmt = stmt.where(Item.owner_id == owner_id)
         return (await self._session.scalar(stmt)) or 0
@@ -105,14 +99,6 @@ class ItemRepository:
     async def delete(self, item: Item) -> None:
         await self._session.delete(item)
         await self._session.flush()
-
-    def _has_tag(self, tag: str) -> ColumnElement[bool]:
-        if self._session.get_bind().dialect.name == "postgresql":
-            # `tags @> '["tag"]'::jsonb`, served by the GIN index ix_items_tags.
-            return Item.tags.contains([tag])
-        # SQLite: JSON text; look inside it with json_each (no index; fine for the embedded DB).
-        elements = func.json_each(Item.tags).table_valued("value")
-        return exists(select(literal(1)).select_from(elements).where(elements.c.value == tag))
 
 
 class HealthRepository:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 
 from generated import Principal, models
-from impl.db import Item, User
+from impl.db import Item, ItemRecord, User
 from impl.services import Actor
 
 
@@ -13,7 +13,7 @@ def user_model(user: User) -> models.User:
     return models.User.model_validate(user, from_attributes=True)
 
 
-def item_model(item: Item) -> models.Item:
+def item_model(item: Item | ItemRecord) -> models.Item:
     return models.Item.model_validate(item, from_attributes=True)
 
 

@@ -8,6 +8,7 @@ Outermost first (Starlette's ServerErrorMiddleware and ExceptionMiddleware are i
     AccessLogMiddleware          sees the final status of every answer
     MetricsMiddleware            likewise
     CORSMiddleware               so that browsers can read 500s and 429s too
+    ConcurrencyLimitMiddleware   past MAX_CONCURRENT_REQUESTS in progress: 503 at once
     UnhandledErrorMiddleware     exception -> 500 inside all of the above
     RateLimitMiddleware          generous default limit per client
     LoneSurrogateMiddleware      a JSON body that is not Unicode text -> 422, as FastAPI reads it
@@ -23,6 +24,7 @@ from starlette.applications import Starlette
 
 from impl.settings import Settings
 
+from .concurrency import ConcurrencyLimitMiddleware
 from .cors import add_cors
 from .errors import UnhandledErrorMiddleware, install_error_handlers
 from .json_text import LoneSurrogateMiddleware
@@ -47,6 +49,7 @@ def install_http_layer(
     app.add_middleware(LoneSurrogateMiddleware)
     app.add_middleware(RateLimitMiddleware, limiter=limiter, limit=settings.rate_limit_default)
     app.add_middleware(UnhandledErrorMiddleware)
+    app.add_middleware(ConcurrencyLimitMiddleware, limit=settings.max_concurrent_requests)
     add_cors(app, settings)
     app.add_middleware(MetricsMiddleware, metrics=metrics)
     app.add_middleware(AccessLogMiddleware)

@@ -1,4 +1,9 @@
-"""Items: public reads; writes by the owner or an admin."""
+"""Items: public reads; writes by the owner or an admin.
+
+The public reads and creation are one statement each and run on ``Database.autocommit()``
+through the Core queries (``ItemRecord``s, one round trip); replacing and deleting keep the
+ORM repository inside a transaction (they lock the row, then check ownership).
+"""
 
 from __future__ import annotations
 
@@ -9,6 +14,8 @@ from impl.db import (
     Database,
     ForeignKeyViolationError,
     Item,
+    ItemQueries,
+    ItemRecord,
     ItemRepository,
     utcnow,
 )
@@ -25,16 +32,13 @@ class ItemService:
 
     async def list(
         self, *, skip: int, limit: int, tag: str | None = None
-    ) -> tuple[Sequence[Item], int]:
-        """A page, newest first (ties broken by id, newest first), and the total count."""
+    ) -> tuple[Sequence[ItemRecord], int]:
+        """A page, newest first (ties broken by id, newest first), and the total count, from
+        one query."""
         if tag is not None and "\x00" in tag:
             return [], 0  # no tag has one, and PostgreSQL's jsonb cannot hold it
-        async with self._db.transaction(readonly=True) as session:
-            items = ItemRepository(session)
-            return (
-                await items.list(offset=skip, limit=limit, tag=tag),
-                await items.count(tag=tag),
-            )
+        async with self._db.autocommit() as connection:
+            return await ItemQueries(connection).page(offset=skip, limit=limit, tag=tag)
 
     async def create(
         self,
@@ -44,32 +48,29 @@ class ItemService:
         description: str | None,
         price: float,
         tags: Sequence[str],
-    ) -> Item:
-        """A new item owned by the actor (never by an owner taken from the input)."""
-        now = utcnow()
-        item = Item(
-            name=name,
-            description=description,
-            price=price,
-            tags=list(tags),
-            owner_id=actor.user_id,
-            created_at=now,
-            updated_at=now,
-        )
+    ) -> ItemRecord:
+        """A new item owned by the actor (never by an owner taken from the input): one
+        INSERT ... RETURNING."""
         try:
-            async with self._db.transaction() as session:
-                await ItemRepository(session).add(item)
+            async with self._db.autocommit() as connection:
+                return await ItemQueries(connection).insert(
+                    name=name,
+                    description=description,
+                    price=price,
+                    tags=tags,
+                    owner_id=actor.user_id,
+                    created_at=utcnow(),
+                )
         except ForeignKeyViolationError as exc:
             # The actor's account was deleted after their token was checked: the token no
             # longer stands for anyone (401 is documented for createItem; 409 is not).
             raise Unauthorized() from exc
-        return item
 
-    async def get(self, item_id: int) -> Item:
+    async def get(self, item_id: int) -> ItemRecord:
         if not 1 <= item_id <= ITEM_ID_MAX:
             raise NotFound("Item not found")  # cannot exist; also keeps asyncpg from overflowing
-        async with self._db.transaction(readonly=True) as session:
-            item = await ItemRepository(session).get(item_id)
+        async with self._db.autocommit() as connection:
+            item = await ItemQueries(connection).get(item_id)
         if item is None:
             raise NotFound("Item not found")
         return item

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import asyncio
+import os
+import sys
 import threading
 from collections.abc import Iterator
 
 import pytest
 
+from impl.errors import ServiceUnavailable
 from impl.security import PasswordHasher
+from impl.security.passwords import HASH_THREAD_NICENESS, HASHING_BUSY
 from impl.settings import Settings
 from tests.factories import TEST_HASH_COST
 
@@ -138,3 +143,110 @@ async def test_a_closed_hasher_works_again_so_an_app_can_restart() -> None:
     hasher.close()  # the app's lifespan ended
     assert (await hasher.verify_and_update("correct horse", first))[0] is True
     hasher.close()
+
+
+class TestStarvation:
+    """Issue 9: hashing never starves the event loop, and never queues without bound."""
+
+    @pytest.mark.skipif(
+        not sys.platform.startswith("linux"), reason="per-thread nice values are Linux's (issue 9)"
+    )
+    async def test_hashing_threads_run_at_a_lower_priority_than_the_loop(
+        self, hasher: PasswordHasher, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        niceness: list[int] = []
+        original = hasher._hash_sync
+
+        def spy(password: str) -> str:
+            niceness.append(os.getpriority(os.PRIO_PROCESS, threading.get_native_id()))
+            return original(password)
+
+        monkeypatch.setattr(hasher, "_hash_sync", spy)
+        loop_niceness = os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
+
+        await hasher.hash("x")
+
+        assert niceness == [min(19, loop_niceness + HASH_THREAD_NICENESS)]
+        # The event loop's thread (and so the process's other threads) kept its priority.
+        assert os.getpriority(os.PRIO_PROCESS, threading.get_native_id()) == loop_niceness
+
+    async def test_beyond_max_pending_a_hash_is_refused_at_once_with_503(
+        self, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        hasher = PasswordHasher(**TEST_HASH_COST, max_workers=1, max_pending=2)
+        release = threading.Event()
+        original = hasher._hash_sync
+
+        def blocked(password: str) -> str:
+            release.wait(timeout=10)
+            return original(password)
+
+        monkeypatch.setattr(hasher, "_hash_sync", blocked)
+        try:
+            running = asyncio.ensure_future(hasher.hash("a"))  # takes the one thread
+            queued = asyncio.ensure_future(hasher.hash("b"))  # waits for it
+            await asyncio.sleep(0.05)
+            assert hasher.pending == 2
+
+            with pytest.raises(ServiceUnavailable) as refused:
+                await hasher.verify_and_update("c", None)
+            assert refused.value.status_code == 503
+            assert refused.value.headers == {"Retry-After": "1"}
+            assert refused.value.detail == HASHING_BUSY
+
+            release.set()
+            assert all(await asyncio.gather(running, queued))
+            assert hasher.pending == 0
+            assert (await hasher.verify_and_update("c", None)) == (False, None)  # room again
+        finally:
+            release.set()
+            hasher.close()
+
+    async def test_an_abandoned_hash_holds_its_slot_until_its_thread_is_done(
+        self, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        hasher = PasswordHasher(**TEST_HASH_COST, max_workers=1, max_pending=1)
+        release = threading.Event()
+        finished = threading.Event()
+        original = hasher._hash_sync
+
+        def blocked(password: str) -> str:
+            release.wait(timeout=10)
+            try:
+                return original(password)
+            finally:
+                finished.set()
+
+        monkeypatch.setattr(hasher, "_hash_sync", blocked)
+        try:
+            caller = asyncio.ensure_future(hasher.hash("a"))
+            await asyncio.sleep(0.05)
+            caller.cancel()  # the client went away; the thread still hashes
+            with pytest.raises(asyncio.CancelledError):
+                await caller
+            with pytest.raises(ServiceUnavailable):
+                await hasher.hash("b")
+
+            release.set()
+            await asyncio.to_thread(finished.wait, 10)
+            for _ in range(100):  # the done-callback runs right after the function returns
+                if hasher.pending == 0:
+                    break
+                await asyncio.sleep(0.01)
+            assert hasher.pending == 0
+        finally:
+            release.set()
+            hasher.close()
+
+    def test_max_pending_comes_from_the_settings(self) -> None:
+        settings = Settings(
+            environment="test",
+            secret_key="s" * 32,
+            password_hash_memory_kib=8,
+            password_hash_time_cost=1,
+            password_hash_parallelism=1,
+            password_hash_max_pending=3,
+        )
+        from_settings = PasswordHasher.from_settings(settings)
+        assert from_settings._max_pending == 3
+        from_settings.close()

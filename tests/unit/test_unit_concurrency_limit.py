@@ -1,0 +1,95 @@
+"""ConcurrencyLimitMiddleware (issue 9): past the cap, 503 at once; probes always pass."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+
+import pytest
+from starlette.types import Message, Receive, Scope, Send
+
+from impl.http.concurrency import BUSY_DETAIL, ConcurrencyLimitMiddleware
+
+
+class _SlowApp:
+    """Answers 200 once ``release`` is set; counts the requests it was given."""
+
+    def __init__(self) -> None:
+        self.release = asyncio.Event()
+        self.calls = 0
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        self.calls += 1
+        await self.release.wait()
+        await send({"type": "http.response.start", "status": 200, "headers": []})
+        await send({"type": "http.response.body", "body": b"{}"})
+
+
+def _scope(path: str = "/api/v1/items") -> Scope:
+    return {"type": "http", "method": "GET", "path": path, "root_path": "", "headers": []}
+
+
+async def _call(app: ConcurrencyLimitMiddleware, path: str = "/api/v1/items") -> list[Message]:
+    sent: list[Message] = []
+
+    async def receive() -> Message:
+        return {"type": "http.request", "body": b"", "more_body": False}
+
+    async def send(message: Message) -> None:
+        sent.append(message)
+
+    await app(_scope(path), receive, send)
+    return sent
+
+
+async def test_requests_beyond_the_limit_get_503_with_retry_after_at_once() -> None:
+    inner = _SlowApp()
+    app = ConcurrencyLimitMiddleware(inner, limit=2)
+    admitted = [asyncio.ensure_future(_call(app)) for _ in range(2)]
+    await asyncio.sleep(0)
+
+    refused = await asyncio.wait_for(_call(app), timeout=1)  # does not wait for the others
+
+    start, body = refused
+    assert start["status"] == 503
+    headers = dict(start["headers"])
+    assert headers[b"retry-after"] == b"1"
+    assert headers[b"content-type"] == b"application/json"
+    assert int(headers[b"content-length"]) == len(body["body"])
+    assert json.loads(body["body"]) == {"detail": BUSY_DETAIL}
+    assert inner.calls == 2  # the refused request never reached the app
+
+    inner.release.set()
+    assert [messages[0]["status"] for messages in await asyncio.gather(*admitted)] == [200, 200]
+    assert app.in_flight == 0
+    assert (await _call(app))[0]["status"] == 200  # room again
+
+
+@pytest.mark.parametrize("probe", ["/health", "/ready", "/metrics"])
+async def test_probes_are_never_refused(probe: str) -> None:
+    inner = _SlowApp()
+    app = ConcurrencyLimitMiddleware(inner, limit=1)
+    busy = asyncio.ensure_future(_call(app))
+    await asyncio.sleep(0)
+
+    probing = asyncio.ensure_future(_call(app, probe))
+    await asyncio.sleep(0)
+    inner.release.set()
+
+    assert (await probing)[0]["status"] == 200
+    assert (await busy)[0]["status"] == 200
+
+
+async def test_a_failing_request_frees_its_slot() -> None:
+    async def failing(scope: Scope, receive: Receive, send: Send) -> None:
+        raise RuntimeError("boom")
+
+    app = ConcurrencyLimitMiddleware(failing, limit=1)
+    with pytest.raises(RuntimeError):
+        await _call(app)
+    assert app.in_flight == 0
+
+
+def test_a_limit_below_one_is_refused() -> None:
+    with pytest.raises(ValueError, match="at least 1"):
+        ConcurrencyLimitMiddleware(_SlowApp(), limit=0)
