@@ -1,31 +1,21 @@
 # generated from openapi.yaml by scripts/generate.py — do not edit.
-"""FastAPI routes for every operation of openapi.yaml: validate, authorize, call, answer.
+"""Routes for every operation of openapi.yaml: parse, validate, authorize, call, answer.
 
-No ``from __future__ import annotations`` here: FastAPI reads the endpoint annotations,
-which refer to each route's local security dependency.
+Each operation reads its parameters from the raw request by their style and explode
+rules, under the contract's names, and validates them and its body with adapters
+built once, when this module is imported. Errors answer 422 in FastAPI's shape.
 """
+
+from __future__ import annotations
 
 import datetime  # noqa: F401
 import uuid  # noqa: F401
 from typing import Annotated, Any, Literal  # noqa: F401
 
-from fastapi import (  # noqa: F401
-    APIRouter,
-    BackgroundTasks,
-    Body,
-    Cookie,
-    Depends,
-    File,
-    Form,
-    Header,
-    Path,
-    Query,
-    Request,
-    UploadFile,
-)
+from fastapi import APIRouter, Request
 from fastapi.responses import Response
-from pydantic import Field  # noqa: F401
-from starlette.routing import Route
+from pydantic import ConfigDict, Field, TypeAdapter  # noqa: F401
+from typing_extensions import NotRequired, Required, TypedDict  # noqa: F401
 
 from . import _runtime as runtime
 from . import models  # noqa: F401
@@ -40,7 +30,7 @@ from .api import (
     RegisterUser201,
     UsersApi,
 )
-from .security import Principal, SecurityScheme, SecurityVerifier  # noqa: F401
+from .security import SecurityScheme, SecurityVerifier
 
 _SCHEMES: dict[str, SecurityScheme] = {
     "OAuth2PasswordBearer": SecurityScheme("OAuth2PasswordBearer", "http", http_scheme="bearer"),
@@ -123,264 +113,151 @@ OPERATIONS: dict[str, runtime.Operation] = {
 }
 
 
-def _add_get_health(
-    router: APIRouter, impl: HealthApi | None, verifier: SecurityVerifier | None
-) -> None:
+def _get_health(impl: HealthApi | None, verifier: SecurityVerifier | None) -> runtime.Endpoint:
     operation = OPERATIONS["getHealth"]
 
-    @router.api_route(
-        "/health",
-        methods=["GET"],
-        operation_id="getHealth",
-        name="get_health",
-        tags=["health"],
-        responses={
-            "429": {
-                "description": "Rate limit exceeded; retry after the number of seconds in `Retry-After`.",
-                "content": {"application/json": {}},
-            },
-            "500": {
-                "description": 'An unexpected error. The body is always `{"detail": "Internal server error"}`; the\ndetails are in the server\'s log under the response\'s `X-Request-ID`.\n',
-                "content": {"application/json": {}},
-            },
-        },
-        status_code=200,
-        response_model=models.Health,
-        summary="Liveness probe",
-        description="Answers as long as the process serves requests. Checks no dependency; use\n`/ready` for that.\n",
-    )
-    async def get_health(*, _request: Request, _background: BackgroundTasks) -> Response:
+    async def endpoint(request: Request) -> Response:
         if impl is None:
             return runtime.not_implemented(operation)
-        runtime.enter_context(_request, _background)
+        tasks = runtime.new_tasks(request)
         try:
             result = await impl.get_health()
         except Exception as exc:  # noqa: BLE001 - declared statuses answer, the rest re-raise
-            return runtime.error_response(exc, operation)
+            return runtime.finish(runtime.error_response(exc, operation), tasks)
         if isinstance(result, models.Health):
-            return runtime.json_response(200, models.Health, result, None, "application/json")
-        runtime.violation(operation, f"returned {type(result).__name__}")
-
-
-def _add_get_readiness(
-    router: APIRouter, impl: HealthApi | None, verifier: SecurityVerifier | None
-) -> None:
-    operation = OPERATIONS["getReadiness"]
-
-    @router.api_route(
-        "/ready",
-        methods=["GET"],
-        operation_id="getReadiness",
-        name="get_readiness",
-        tags=["health"],
-        responses={
-            "503": {
-                "description": "At least one check failed; `checks` names it.",
-                "content": {"application/json": {}},
-            },
-            "429": {
-                "description": "Rate limit exceeded; retry after the number of seconds in `Retry-After`.",
-                "content": {"application/json": {}},
-            },
-            "500": {
-                "description": 'An unexpected error. The body is always `{"detail": "Internal server error"}`; the\ndetails are in the server\'s log under the response\'s `X-Request-ID`.\n',
-                "content": {"application/json": {}},
-            },
-        },
-        status_code=200,
-        response_model=models.Readiness,
-        summary="Readiness probe",
-        description="Checks the dependencies the service needs to answer requests (the database). 200 when\nevery check passes; 503 with the same shape, naming the failing check, otherwise.\n",
-    )
-    async def get_readiness(*, _request: Request, _background: BackgroundTasks) -> Response:
-        if impl is None:
-            return runtime.not_implemented(operation)
-        runtime.enter_context(_request, _background)
-        try:
-            result = await impl.get_readiness()
-        except Exception as exc:  # noqa: BLE001 - declared statuses answer, the rest re-raise
-            return runtime.error_response(exc, operation)
-        if isinstance(result, models.Readiness):
-            return runtime.json_response(200, models.Readiness, result, None, "application/json")
-        runtime.violation(operation, f"returned {type(result).__name__}")
-
-
-def _add_get_metrics(
-    router: APIRouter, impl: HealthApi | None, verifier: SecurityVerifier | None
-) -> None:
-    operation = OPERATIONS["getMetrics"]
-
-    @router.api_route(
-        "/metrics",
-        methods=["GET"],
-        operation_id="getMetrics",
-        name="get_metrics",
-        tags=["health"],
-        responses={
-            "429": {
-                "description": "Rate limit exceeded; retry after the number of seconds in `Retry-After`.",
-                "content": {"application/json": {}},
-            },
-            "500": {
-                "description": 'An unexpected error. The body is always `{"detail": "Internal server error"}`; the\ndetails are in the server\'s log under the response\'s `X-Request-ID`.\n',
-                "content": {"application/json": {}},
-            },
-        },
-        status_code=200,
-        response_model=None,
-        summary="Prometheus metrics",
-        description="Request counts and latencies in the Prometheus text exposition format, for scraping.\nNot rate limited and not authenticated; restrict it at the network edge in production.\n",
-    )
-    async def get_metrics(*, _request: Request, _background: BackgroundTasks) -> Response:
-        if impl is None:
-            return runtime.not_implemented(operation)
-        runtime.enter_context(_request, _background)
-        try:
-            result = await impl.get_metrics()
-        except Exception as exc:  # noqa: BLE001 - declared statuses answer, the rest re-raise
-            return runtime.error_response(exc, operation)
-        if isinstance(result, str):
-            return runtime.raw_response(200, result, "text/plain", None)
-        runtime.violation(operation, f"returned {type(result).__name__}")
-
-
-def _add_register_user(
-    router: APIRouter, impl: AuthApi | None, verifier: SecurityVerifier | None
-) -> None:
-    operation = OPERATIONS["registerUser"]
-
-    @router.api_route(
-        "/api/v1/auth/register",
-        methods=["POST"],
-        operation_id="registerUser",
-        name="register_user",
-        tags=["auth"],
-        responses={
-            "409": {
-                "description": "The username or email is already taken.",
-                "content": {"application/json": {}},
-            },
-            "422": {
-                "description": "The request's parameters or body do not satisfy this contract.",
-                "content": {"application/json": {}},
-            },
-            "429": {
-                "description": "Rate limit exceeded; retry after the number of seconds in `Retry-After`.",
-                "content": {"application/json": {}},
-            },
-            "500": {
-                "description": 'An unexpected error. The body is always `{"detail": "Internal server error"}`; the\ndetails are in the server\'s log under the response\'s `X-Request-ID`.\n',
-                "content": {"application/json": {}},
-            },
-            "503": {
-                "description": "The server is at capacity: too many requests in progress on this worker\n(`MAX_CONCURRENT_REQUESTS`), or, where a password is hashed or checked, too many of\nthose waiting (`PASSWORD_HASH_MAX_PENDING`). Answered at once, without doing the work;\nretry after the number of seconds in `Retry-After`.\n",
-                "content": {"application/json": {}},
-            },
-        },
-        status_code=201,
-        response_model=models.User,
-        summary="Register a new user",
-        description="Creates an active user with the scopes `items:write`, `users:read` and `users:write`.\nNobody can register as admin: any field other than those of `UserCreate` is rejected\nwith 422. Usernames and emails are unique, compared case-insensitively (409).\n",
-    )
-    async def register_user(
-        *,
-        _request: Request,
-        _background: BackgroundTasks,
-        body: Annotated[models.UserCreate, Body(media_type="application/json")],
-    ) -> Response:
-        if impl is None:
-            return runtime.not_implemented(operation)
-        runtime.enter_context(_request, _background)
-        try:
-            result = await impl.register_user(body=body)
-        except Exception as exc:  # noqa: BLE001 - declared statuses answer, the rest re-raise
-            return runtime.error_response(exc, operation)
-        if isinstance(result, RegisterUser201):
-            return runtime.json_response(
-                201,
-                models.User,
-                result.body,
-                runtime.headers({"Location": result.location}),
-                "application/json",
+            return runtime.finish(
+                runtime.json_response(200, models.Health, result, None, "application/json"), tasks
             )
         runtime.violation(operation, f"returned {type(result).__name__}")
 
+    return endpoint
 
-def _add_create_token(
-    router: APIRouter, impl: AuthApi | None, verifier: SecurityVerifier | None
-) -> None:
-    operation = OPERATIONS["createToken"]
 
-    @router.api_route(
-        "/api/v1/auth/token",
-        methods=["POST"],
-        operation_id="createToken",
-        name="create_token",
-        tags=["auth"],
-        responses={
-            "401": {
-                "description": "Missing, malformed, expired or revoked credentials, or wrong username or password.",
-                "content": {"application/json": {}},
-            },
-            "422": {
-                "description": "The request's parameters or body do not satisfy this contract.",
-                "content": {"application/json": {}},
-            },
-            "429": {
-                "description": "Rate limit exceeded; retry after the number of seconds in `Retry-After`.",
-                "content": {"application/json": {}},
-            },
-            "500": {
-                "description": 'An unexpected error. The body is always `{"detail": "Internal server error"}`; the\ndetails are in the server\'s log under the response\'s `X-Request-ID`.\n',
-                "content": {"application/json": {}},
-            },
-            "503": {
-                "description": "The server is at capacity: too many requests in progress on this worker\n(`MAX_CONCURRENT_REQUESTS`), or, where a password is hashed or checked, too many of\nthose waiting (`PASSWORD_HASH_MAX_PENDING`). Answered at once, without doing the work;\nretry after the number of seconds in `Retry-After`.\n",
-                "content": {"application/json": {}},
-            },
-        },
-        status_code=200,
-        response_model=models.Token,
-        summary="Obtain an access token (OAuth2 password flow)",
-        description="Exchanges a username and password for a bearer JWT. The token carries the scopes\nasked for in `scope` (space-separated) intersected with the user's own scopes, or all\nof the user's scopes when `scope` is absent. Wrong credentials and inactive users get\n401; attempts are rate limited per client and per username (429).\n",
-    )
-    async def create_token(
-        *,
-        _request: Request,
-        _background: BackgroundTasks,
-        grant_type: Annotated[Literal["password"] | None, Form(alias="grant_type")] = None,
-        username: Annotated[str, Form(alias="username", min_length=1, pattern="^[^\\u0000]*$")],
-        password: Annotated[str, Form(alias="password", min_length=1)],
-        scope: Annotated[str | None, Form(alias="scope")] = None,
-    ) -> Response:
-        body_value = runtime.parse_value(
-            models.TokenRequest,
-            await runtime.form_fields(
-                _request,
-                {
-                    "grant_type": grant_type,
-                    "username": username,
-                    "password": password,
-                    "scope": scope,
-                },
-            ),
-            ("body",),
-        )
+def _get_readiness(impl: HealthApi | None, verifier: SecurityVerifier | None) -> runtime.Endpoint:
+    operation = OPERATIONS["getReadiness"]
+
+    async def endpoint(request: Request) -> Response:
         if impl is None:
             return runtime.not_implemented(operation)
-        runtime.enter_context(_request, _background)
+        tasks = runtime.new_tasks(request)
         try:
-            result = await impl.create_token(body=body_value)
+            result = await impl.get_readiness()
         except Exception as exc:  # noqa: BLE001 - declared statuses answer, the rest re-raise
-            return runtime.error_response(exc, operation)
-        if isinstance(result, models.Token):
-            return runtime.json_response(200, models.Token, result, None, "application/json")
+            return runtime.finish(runtime.error_response(exc, operation), tasks)
+        if isinstance(result, models.Readiness):
+            return runtime.finish(
+                runtime.json_response(200, models.Readiness, result, None, "application/json"),
+                tasks,
+            )
         runtime.violation(operation, f"returned {type(result).__name__}")
 
+    return endpoint
 
-def _add_get_current_user(
-    router: APIRouter, impl: AuthApi | None, verifier: SecurityVerifier | None
-) -> None:
+
+def _get_metrics(impl: HealthApi | None, verifier: SecurityVerifier | None) -> runtime.Endpoint:
+    operation = OPERATIONS["getMetrics"]
+
+    async def endpoint(request: Request) -> Response:
+        if impl is None:
+            return runtime.not_implemented(operation)
+        tasks = runtime.new_tasks(request)
+        try:
+            result = await impl.get_metrics()
+        except Exception as exc:  # noqa: BLE001 - declared statuses answer, the rest re-raise
+            return runtime.finish(runtime.error_response(exc, operation), tasks)
+        if isinstance(result, str):
+            return runtime.finish(runtime.raw_response(200, result, "text/plain", None), tasks)
+        runtime.violation(operation, f"returned {type(result).__name__}")
+
+    return endpoint
+
+
+_REGISTER_USER_BODY = runtime.Body(
+    (runtime.Media("application/json", "json", TypeAdapter(models.UserCreate), None),),
+    True,
+    False,
+)
+
+
+def _register_user(impl: AuthApi | None, verifier: SecurityVerifier | None) -> runtime.Endpoint:
+    operation = OPERATIONS["registerUser"]
+
+    async def endpoint(request: Request) -> Response:
+        errors: runtime.Errors = []
+        body = await _REGISTER_USER_BODY.read(request, errors)
+        if errors:
+            runtime.invalid(errors)
+        if impl is None:
+            return runtime.not_implemented(operation)
+        tasks = runtime.new_tasks(request)
+        try:
+            result = await impl.register_user(body=body)
+        except Exception as exc:  # noqa: BLE001 - declared statuses answer, the rest re-raise
+            return runtime.finish(runtime.error_response(exc, operation), tasks)
+        if isinstance(result, RegisterUser201):
+            return runtime.finish(
+                runtime.json_response(
+                    201,
+                    models.User,
+                    result.body,
+                    runtime.headers({"Location": result.location}),
+                    "application/json",
+                ),
+                tasks,
+            )
+        runtime.violation(operation, f"returned {type(result).__name__}")
+
+    return endpoint
+
+
+_CREATE_TOKEN_BODY = runtime.Body(
+    (
+        runtime.Media(
+            "application/x-www-form-urlencoded",
+            "form",
+            TypeAdapter(models.TokenRequest),
+            (
+                "object",
+                {
+                    "grant_type": "string",
+                    "username": "string",
+                    "password": "string",
+                    "scope": "string",
+                },
+                None,
+            ),
+        ),
+    ),
+    True,
+    False,
+)
+
+
+def _create_token(impl: AuthApi | None, verifier: SecurityVerifier | None) -> runtime.Endpoint:
+    operation = OPERATIONS["createToken"]
+
+    async def endpoint(request: Request) -> Response:
+        errors: runtime.Errors = []
+        body = await _CREATE_TOKEN_BODY.read(request, errors)
+        if errors:
+            runtime.invalid(errors)
+        if impl is None:
+            return runtime.not_implemented(operation)
+        tasks = runtime.new_tasks(request)
+        try:
+            result = await impl.create_token(body=body)
+        except Exception as exc:  # noqa: BLE001 - declared statuses answer, the rest re-raise
+            return runtime.finish(runtime.error_response(exc, operation), tasks)
+        if isinstance(result, models.Token):
+            return runtime.finish(
+                runtime.json_response(200, models.Token, result, None, "application/json"), tasks
+            )
+        runtime.violation(operation, f"returned {type(result).__name__}")
+
+    return endpoint
+
+
+def _get_current_user(impl: AuthApi | None, verifier: SecurityVerifier | None) -> runtime.Endpoint:
     operation = OPERATIONS["getCurrentUser"]
     authorize = runtime.authorizer(
         (((_SCHEMES["OAuth2PasswordBearer"], frozenset([])),),),
@@ -388,56 +265,37 @@ def _add_get_current_user(
         unimplemented=impl is None,
     )
 
-    @router.api_route(
-        "/api/v1/auth/me",
-        methods=["GET"],
-        operation_id="getCurrentUser",
-        name="get_current_user",
-        tags=["auth"],
-        responses={
-            "401": {
-                "description": "Missing, malformed, expired or revoked credentials, or wrong username or password.",
-                "content": {"application/json": {}},
-            },
-            "429": {
-                "description": "Rate limit exceeded; retry after the number of seconds in `Retry-After`.",
-                "content": {"application/json": {}},
-            },
-            "500": {
-                "description": 'An unexpected error. The body is always `{"detail": "Internal server error"}`; the\ndetails are in the server\'s log under the response\'s `X-Request-ID`.\n',
-                "content": {"application/json": {}},
-            },
-            "503": {
-                "description": "The server is at capacity: too many requests in progress on this worker\n(`MAX_CONCURRENT_REQUESTS`), or, where a password is hashed or checked, too many of\nthose waiting (`PASSWORD_HASH_MAX_PENDING`). Answered at once, without doing the work;\nretry after the number of seconds in `Retry-After`.\n",
-                "content": {"application/json": {}},
-            },
-        },
-        status_code=200,
-        response_model=models.User,
-        summary="The authenticated user",
-        description="Returns the user the bearer token belongs to. Any valid token will do, whatever its\nscopes; a token of a deleted or deactivated user is 401.\n",
-    )
-    async def get_current_user(
-        *,
-        _request: Request,
-        _background: BackgroundTasks,
-        principal: Annotated[Principal, Depends(authorize)],
-    ) -> Response:
+    async def endpoint(request: Request) -> Response:
+        principal = await authorize(request)
         if impl is None:
             return runtime.not_implemented(operation)
-        runtime.enter_context(_request, _background)
+        tasks = runtime.new_tasks(request)
         try:
-            result = await impl.get_current_user(principal=principal)
+            result = await impl.get_current_user(principal=runtime.authenticated(principal))
         except Exception as exc:  # noqa: BLE001 - declared statuses answer, the rest re-raise
-            return runtime.error_response(exc, operation)
+            return runtime.finish(runtime.error_response(exc, operation), tasks)
         if isinstance(result, models.User):
-            return runtime.json_response(200, models.User, result, None, "application/json")
+            return runtime.finish(
+                runtime.json_response(200, models.User, result, None, "application/json"), tasks
+            )
         runtime.violation(operation, f"returned {type(result).__name__}")
 
+    return endpoint
 
-def _add_list_users(
-    router: APIRouter, impl: UsersApi | None, verifier: SecurityVerifier | None
-) -> None:
+
+_LIST_USERS_PARAMETERS_TYPE = TypedDict(
+    "_LIST_USERS_PARAMETERS_TYPE",
+    {
+        "query:skip": NotRequired[Annotated[int, Field(ge=0, le=10000)]],
+        "query:limit": NotRequired[Annotated[int, Field(ge=1, le=100)]],
+    },
+)
+_LIST_USERS_PARAMETERS: TypeAdapter[_LIST_USERS_PARAMETERS_TYPE] = TypeAdapter(
+    _LIST_USERS_PARAMETERS_TYPE
+)
+
+
+def _list_users(impl: UsersApi | None, verifier: SecurityVerifier | None) -> runtime.Endpoint:
     operation = OPERATIONS["listUsers"]
     authorize = runtime.authorizer(
         (((_SCHEMES["OAuth2PasswordBearer"], frozenset(["users:read"])),),),
@@ -445,72 +303,59 @@ def _add_list_users(
         unimplemented=impl is None,
     )
 
-    @router.api_route(
-        "/api/v1/users",
-        methods=["GET"],
-        operation_id="listUsers",
-        name="list_users",
-        tags=["users"],
-        responses={
-            "401": {
-                "description": "Missing, malformed, expired or revoked credentials, or wrong username or password.",
-                "content": {"application/json": {}},
-            },
-            "403": {
-                "description": "The token lacks the required scope, or the caller is neither the owner nor an admin.",
-                "content": {"application/json": {}},
-            },
-            "422": {
-                "description": "The request's parameters or body do not satisfy this contract.",
-                "content": {"application/json": {}},
-            },
-            "429": {
-                "description": "Rate limit exceeded; retry after the number of seconds in `Retry-After`.",
-                "content": {"application/json": {}},
-            },
-            "500": {
-                "description": 'An unexpected error. The body is always `{"detail": "Internal server error"}`; the\ndetails are in the server\'s log under the response\'s `X-Request-ID`.\n',
-                "content": {"application/json": {}},
-            },
-            "503": {
-                "description": "The server is at capacity: too many requests in progress on this worker\n(`MAX_CONCURRENT_REQUESTS`), or, where a password is hashed or checked, too many of\nthose waiting (`PASSWORD_HASH_MAX_PENDING`). Answered at once, without doing the work;\nretry after the number of seconds in `Retry-After`.\n",
-                "content": {"application/json": {}},
-            },
-        },
-        status_code=200,
-        response_model=list[models.User],
-        summary="List users",
-        description="A page of users, oldest first. `X-Total-Count` is the number of users in total,\nregardless of paging.\n",
-    )
-    async def list_users(
-        *,
-        _request: Request,
-        _background: BackgroundTasks,
-        skip: Annotated[int, Query(alias="skip", ge=0, le=10000)] = 0,
-        limit: Annotated[int, Query(alias="limit", ge=1, le=100)] = 10,
-        principal: Annotated[Principal, Depends(authorize)],
-    ) -> Response:
+    async def endpoint(request: Request) -> Response:
+        principal = await authorize(request)
+        errors: runtime.Errors = []
+        query = request.query_params
+        raw: dict[str, Any] = {}
+        value = query.get("skip")
+        if value is not None:
+            raw["query:skip"] = value
+        value = query.get("limit")
+        if value is not None:
+            raw["query:limit"] = value
+        values = runtime.validate_parameters(_LIST_USERS_PARAMETERS, raw, errors)
+        if errors:
+            runtime.invalid(errors)
         if impl is None:
             return runtime.not_implemented(operation)
-        runtime.enter_context(_request, _background)
+        tasks = runtime.new_tasks(request)
         try:
-            result = await impl.list_users(principal=principal, skip=skip, limit=limit)
+            result = await impl.list_users(
+                principal=runtime.authenticated(principal),
+                skip=values.get("query:skip", 0),
+                limit=values.get("query:limit", 10),
+            )
         except Exception as exc:  # noqa: BLE001 - declared statuses answer, the rest re-raise
-            return runtime.error_response(exc, operation)
+            return runtime.finish(runtime.error_response(exc, operation), tasks)
         if isinstance(result, ListUsers200):
-            return runtime.json_response(
-                200,
-                list[models.User],
-                result.body,
-                runtime.headers({"X-Total-Count": result.x_total_count}),
-                "application/json",
+            return runtime.finish(
+                runtime.json_response(
+                    200,
+                    list[models.User],
+                    result.body,
+                    runtime.headers({"X-Total-Count": result.x_total_count}),
+                    "application/json",
+                ),
+                tasks,
             )
         runtime.violation(operation, f"returned {type(result).__name__}")
 
+    return endpoint
 
-def _add_get_user(
-    router: APIRouter, impl: UsersApi | None, verifier: SecurityVerifier | None
-) -> None:
+
+_GET_USER_PARAMETERS_TYPE = TypedDict(
+    "_GET_USER_PARAMETERS_TYPE",
+    {
+        "path:user_id": Required[uuid.UUID],
+    },
+)
+_GET_USER_PARAMETERS: TypeAdapter[_GET_USER_PARAMETERS_TYPE] = TypeAdapter(
+    _GET_USER_PARAMETERS_TYPE
+)
+
+
+def _get_user(impl: UsersApi | None, verifier: SecurityVerifier | None) -> runtime.Endpoint:
     operation = OPERATIONS["getUser"]
     authorize = runtime.authorizer(
         (((_SCHEMES["OAuth2PasswordBearer"], frozenset(["users:read"])),),),
@@ -518,66 +363,52 @@ def _add_get_user(
         unimplemented=impl is None,
     )
 
-    @router.api_route(
-        "/api/v1/users/{user_id}",
-        methods=["GET"],
-        operation_id="getUser",
-        name="get_user",
-        tags=["users"],
-        responses={
-            "401": {
-                "description": "Missing, malformed, expired or revoked credentials, or wrong username or password.",
-                "content": {"application/json": {}},
-            },
-            "403": {
-                "description": "The token lacks the required scope, or the caller is neither the owner nor an admin.",
-                "content": {"application/json": {}},
-            },
-            "404": {"description": "No resource has this id.", "content": {"application/json": {}}},
-            "422": {
-                "description": "The request's parameters or body do not satisfy this contract.",
-                "content": {"application/json": {}},
-            },
-            "429": {
-                "description": "Rate limit exceeded; retry after the number of seconds in `Retry-After`.",
-                "content": {"application/json": {}},
-            },
-            "500": {
-                "description": 'An unexpected error. The body is always `{"detail": "Internal server error"}`; the\ndetails are in the server\'s log under the response\'s `X-Request-ID`.\n',
-                "content": {"application/json": {}},
-            },
-            "503": {
-                "description": "The server is at capacity: too many requests in progress on this worker\n(`MAX_CONCURRENT_REQUESTS`), or, where a password is hashed or checked, too many of\nthose waiting (`PASSWORD_HASH_MAX_PENDING`). Answered at once, without doing the work;\nretry after the number of seconds in `Retry-After`.\n",
-                "content": {"application/json": {}},
-            },
-        },
-        status_code=200,
-        response_model=models.User,
-        summary="Get a user",
-        description="One user by id.",
-    )
-    async def get_user(
-        *,
-        _request: Request,
-        _background: BackgroundTasks,
-        user_id: Annotated[uuid.UUID, Path(alias="user_id")],
-        principal: Annotated[Principal, Depends(authorize)],
-    ) -> Response:
+    async def endpoint(request: Request) -> Response:
+        principal = await authorize(request)
+        errors: runtime.Errors = []
+        raw: dict[str, Any] = {}
+        value = request.path_params.get("user_id")
+        if value is not None:
+            raw["path:user_id"] = value
+        values = runtime.validate_parameters(_GET_USER_PARAMETERS, raw, errors)
+        if errors:
+            runtime.invalid(errors)
         if impl is None:
             return runtime.not_implemented(operation)
-        runtime.enter_context(_request, _background)
+        tasks = runtime.new_tasks(request)
         try:
-            result = await impl.get_user(principal=principal, user_id=user_id)
+            result = await impl.get_user(
+                principal=runtime.authenticated(principal), user_id=values.get("path:user_id")
+            )
         except Exception as exc:  # noqa: BLE001 - declared statuses answer, the rest re-raise
-            return runtime.error_response(exc, operation)
+            return runtime.finish(runtime.error_response(exc, operation), tasks)
         if isinstance(result, models.User):
-            return runtime.json_response(200, models.User, result, None, "application/json")
+            return runtime.finish(
+                runtime.json_response(200, models.User, result, None, "application/json"), tasks
+            )
         runtime.violation(operation, f"returned {type(result).__name__}")
 
+    return endpoint
 
-def _add_update_user(
-    router: APIRouter, impl: UsersApi | None, verifier: SecurityVerifier | None
-) -> None:
+
+_UPDATE_USER_PARAMETERS_TYPE = TypedDict(
+    "_UPDATE_USER_PARAMETERS_TYPE",
+    {
+        "path:user_id": Required[uuid.UUID],
+    },
+)
+_UPDATE_USER_PARAMETERS: TypeAdapter[_UPDATE_USER_PARAMETERS_TYPE] = TypeAdapter(
+    _UPDATE_USER_PARAMETERS_TYPE
+)
+
+_UPDATE_USER_BODY = runtime.Body(
+    (runtime.Media("application/json", "json", TypeAdapter(models.UserUpdate), None),),
+    True,
+    False,
+)
+
+
+def _update_user(impl: UsersApi | None, verifier: SecurityVerifier | None) -> runtime.Endpoint:
     operation = OPERATIONS["updateUser"]
     authorize = runtime.authorizer(
         (((_SCHEMES["OAuth2PasswordBearer"], frozenset(["users:write"])),),),
@@ -585,71 +416,49 @@ def _add_update_user(
         unimplemented=impl is None,
     )
 
-    @router.api_route(
-        "/api/v1/users/{user_id}",
-        methods=["PUT"],
-        operation_id="updateUser",
-        name="update_user",
-        tags=["users"],
-        responses={
-            "401": {
-                "description": "Missing, malformed, expired or revoked credentials, or wrong username or password.",
-                "content": {"application/json": {}},
-            },
-            "403": {
-                "description": "The token lacks the required scope, or the caller is neither the owner nor an admin.",
-                "content": {"application/json": {}},
-            },
-            "404": {"description": "No resource has this id.", "content": {"application/json": {}}},
-            "409": {
-                "description": "The username or email is already taken.",
-                "content": {"application/json": {}},
-            },
-            "422": {
-                "description": "The request's parameters or body do not satisfy this contract.",
-                "content": {"application/json": {}},
-            },
-            "429": {
-                "description": "Rate limit exceeded; retry after the number of seconds in `Retry-After`.",
-                "content": {"application/json": {}},
-            },
-            "500": {
-                "description": 'An unexpected error. The body is always `{"detail": "Internal server error"}`; the\ndetails are in the server\'s log under the response\'s `X-Request-ID`.\n',
-                "content": {"application/json": {}},
-            },
-            "503": {
-                "description": "The server is at capacity: too many requests in progress on this worker\n(`MAX_CONCURRENT_REQUESTS`), or, where a password is hashed or checked, too many of\nthose waiting (`PASSWORD_HASH_MAX_PENDING`). Answered at once, without doing the work;\nretry after the number of seconds in `Retry-After`.\n",
-                "content": {"application/json": {}},
-            },
-        },
-        status_code=200,
-        response_model=models.User,
-        summary="Update a user",
-        description="Changes the given fields of a user; absent fields are left as they are. A user may\nupdate themselves; an admin may update anyone. Only an admin may set `is_active` or\n`scopes` (403 otherwise). A new email already in use is 409.\n",
-    )
-    async def update_user(
-        *,
-        _request: Request,
-        _background: BackgroundTasks,
-        user_id: Annotated[uuid.UUID, Path(alias="user_id")],
-        body: Annotated[models.UserUpdate, Body(media_type="application/json")],
-        principal: Annotated[Principal, Depends(authorize)],
-    ) -> Response:
+    async def endpoint(request: Request) -> Response:
+        principal = await authorize(request)
+        errors: runtime.Errors = []
+        raw: dict[str, Any] = {}
+        value = request.path_params.get("user_id")
+        if value is not None:
+            raw["path:user_id"] = value
+        values = runtime.validate_parameters(_UPDATE_USER_PARAMETERS, raw, errors)
+        body = await _UPDATE_USER_BODY.read(request, errors)
+        if errors:
+            runtime.invalid(errors)
         if impl is None:
             return runtime.not_implemented(operation)
-        runtime.enter_context(_request, _background)
+        tasks = runtime.new_tasks(request)
         try:
-            result = await impl.update_user(principal=principal, user_id=user_id, body=body)
+            result = await impl.update_user(
+                principal=runtime.authenticated(principal),
+                user_id=values.get("path:user_id"),
+                body=body,
+            )
         except Exception as exc:  # noqa: BLE001 - declared statuses answer, the rest re-raise
-            return runtime.error_response(exc, operation)
+            return runtime.finish(runtime.error_response(exc, operation), tasks)
         if isinstance(result, models.User):
-            return runtime.json_response(200, models.User, result, None, "application/json")
+            return runtime.finish(
+                runtime.json_response(200, models.User, result, None, "application/json"), tasks
+            )
         runtime.violation(operation, f"returned {type(result).__name__}")
 
+    return endpoint
 
-def _add_delete_user(
-    router: APIRouter, impl: UsersApi | None, verifier: SecurityVerifier | None
-) -> None:
+
+_DELETE_USER_PARAMETERS_TYPE = TypedDict(
+    "_DELETE_USER_PARAMETERS_TYPE",
+    {
+        "path:user_id": Required[uuid.UUID],
+    },
+)
+_DELETE_USER_PARAMETERS: TypeAdapter[_DELETE_USER_PARAMETERS_TYPE] = TypeAdapter(
+    _DELETE_USER_PARAMETERS_TYPE
+)
+
+
+def _delete_user(impl: UsersApi | None, verifier: SecurityVerifier | None) -> runtime.Endpoint:
     operation = OPERATIONS["deleteUser"]
     authorize = runtime.authorizer(
         (((_SCHEMES["OAuth2PasswordBearer"], frozenset(["admin"])),),),
@@ -657,126 +466,99 @@ def _add_delete_user(
         unimplemented=impl is None,
     )
 
-    @router.api_route(
-        "/api/v1/users/{user_id}",
-        methods=["DELETE"],
-        operation_id="deleteUser",
-        name="delete_user",
-        tags=["users"],
-        responses={
-            "401": {
-                "description": "Missing, malformed, expired or revoked credentials, or wrong username or password.",
-                "content": {"application/json": {}},
-            },
-            "403": {
-                "description": "The token lacks the required scope, or the caller is neither the owner nor an admin.",
-                "content": {"application/json": {}},
-            },
-            "404": {"description": "No resource has this id.", "content": {"application/json": {}}},
-            "422": {
-                "description": "The request's parameters or body do not satisfy this contract.",
-                "content": {"application/json": {}},
-            },
-            "429": {
-                "description": "Rate limit exceeded; retry after the number of seconds in `Retry-After`.",
-                "content": {"application/json": {}},
-            },
-            "500": {
-                "description": 'An unexpected error. The body is always `{"detail": "Internal server error"}`; the\ndetails are in the server\'s log under the response\'s `X-Request-ID`.\n',
-                "content": {"application/json": {}},
-            },
-            "503": {
-                "description": "The server is at capacity: too many requests in progress on this worker\n(`MAX_CONCURRENT_REQUESTS`), or, where a password is hashed or checked, too many of\nthose waiting (`PASSWORD_HASH_MAX_PENDING`). Answered at once, without doing the work;\nretry after the number of seconds in `Retry-After`.\n",
-                "content": {"application/json": {}},
-            },
-        },
-        status_code=204,
-        response_model=None,
-        summary="Delete a user",
-        description="Deletes a user and the items they own. Admins only.",
-    )
-    async def delete_user(
-        *,
-        _request: Request,
-        _background: BackgroundTasks,
-        user_id: Annotated[uuid.UUID, Path(alias="user_id")],
-        principal: Annotated[Principal, Depends(authorize)],
-    ) -> Response:
+    async def endpoint(request: Request) -> Response:
+        principal = await authorize(request)
+        errors: runtime.Errors = []
+        raw: dict[str, Any] = {}
+        value = request.path_params.get("user_id")
+        if value is not None:
+            raw["path:user_id"] = value
+        values = runtime.validate_parameters(_DELETE_USER_PARAMETERS, raw, errors)
+        if errors:
+            runtime.invalid(errors)
         if impl is None:
             return runtime.not_implemented(operation)
-        runtime.enter_context(_request, _background)
+        tasks = runtime.new_tasks(request)
         try:
-            await impl.delete_user(principal=principal, user_id=user_id)
+            await impl.delete_user(
+                principal=runtime.authenticated(principal), user_id=values.get("path:user_id")
+            )
         except Exception as exc:  # noqa: BLE001 - declared statuses answer, the rest re-raise
-            return runtime.error_response(exc, operation)
-        return runtime.empty_response(204)
+            return runtime.finish(runtime.error_response(exc, operation), tasks)
+        return runtime.finish(runtime.empty_response(204), tasks)
+
+    return endpoint
 
 
-def _add_list_items(
-    router: APIRouter, impl: ItemsApi | None, verifier: SecurityVerifier | None
-) -> None:
+_LIST_ITEMS_PARAMETERS_TYPE = TypedDict(
+    "_LIST_ITEMS_PARAMETERS_TYPE",
+    {
+        "query:skip": NotRequired[Annotated[int, Field(ge=0, le=10000)]],
+        "query:limit": NotRequired[Annotated[int, Field(ge=1, le=100)]],
+        "query:tag": NotRequired[
+            Annotated[str, Field(min_length=1, max_length=50, pattern="^[^\\u0000]*$")]
+        ],
+    },
+)
+_LIST_ITEMS_PARAMETERS: TypeAdapter[_LIST_ITEMS_PARAMETERS_TYPE] = TypeAdapter(
+    _LIST_ITEMS_PARAMETERS_TYPE
+)
+
+
+def _list_items(impl: ItemsApi | None, verifier: SecurityVerifier | None) -> runtime.Endpoint:
     operation = OPERATIONS["listItems"]
 
-    @router.api_route(
-        "/api/v1/items",
-        methods=["GET"],
-        operation_id="listItems",
-        name="list_items",
-        tags=["items"],
-        responses={
-            "422": {
-                "description": "The request's parameters or body do not satisfy this contract.",
-                "content": {"application/json": {}},
-            },
-            "429": {
-                "description": "Rate limit exceeded; retry after the number of seconds in `Retry-After`.",
-                "content": {"application/json": {}},
-            },
-            "500": {
-                "description": 'An unexpected error. The body is always `{"detail": "Internal server error"}`; the\ndetails are in the server\'s log under the response\'s `X-Request-ID`.\n',
-                "content": {"application/json": {}},
-            },
-            "503": {
-                "description": "The server is at capacity: too many requests in progress on this worker\n(`MAX_CONCURRENT_REQUESTS`), or, where a password is hashed or checked, too many of\nthose waiting (`PASSWORD_HASH_MAX_PENDING`). Answered at once, without doing the work;\nretry after the number of seconds in `Retry-After`.\n",
-                "content": {"application/json": {}},
-            },
-        },
-        status_code=200,
-        response_model=list[models.Item],
-        summary="List items",
-        description="A page of items, newest first (ties broken by id, descending), optionally only those\ncarrying `tag`. `X-Total-Count` is the number of matching items regardless of paging.\n",
-    )
-    async def list_items(
-        *,
-        _request: Request,
-        _background: BackgroundTasks,
-        skip: Annotated[int, Query(alias="skip", ge=0, le=10000)] = 0,
-        limit: Annotated[int, Query(alias="limit", ge=1, le=100)] = 10,
-        tag: Annotated[
-            str | None, Query(alias="tag", min_length=1, max_length=50, pattern="^[^\\u0000]*$")
-        ] = None,
-    ) -> Response:
+    async def endpoint(request: Request) -> Response:
+        errors: runtime.Errors = []
+        query = request.query_params
+        raw: dict[str, Any] = {}
+        value = query.get("skip")
+        if value is not None:
+            raw["query:skip"] = value
+        value = query.get("limit")
+        if value is not None:
+            raw["query:limit"] = value
+        value = query.get("tag")
+        if value is not None:
+            raw["query:tag"] = value
+        values = runtime.validate_parameters(_LIST_ITEMS_PARAMETERS, raw, errors)
+        if errors:
+            runtime.invalid(errors)
         if impl is None:
             return runtime.not_implemented(operation)
-        runtime.enter_context(_request, _background)
+        tasks = runtime.new_tasks(request)
         try:
-            result = await impl.list_items(skip=skip, limit=limit, tag=tag)
+            result = await impl.list_items(
+                skip=values.get("query:skip", 0),
+                limit=values.get("query:limit", 10),
+                tag=values.get("query:tag"),
+            )
         except Exception as exc:  # noqa: BLE001 - declared statuses answer, the rest re-raise
-            return runtime.error_response(exc, operation)
+            return runtime.finish(runtime.error_response(exc, operation), tasks)
         if isinstance(result, ListItems200):
-            return runtime.json_response(
-                200,
-                list[models.Item],
-                result.body,
-                runtime.headers({"X-Total-Count": result.x_total_count}),
-                "application/json",
+            return runtime.finish(
+                runtime.json_response(
+                    200,
+                    list[models.Item],
+                    result.body,
+                    runtime.headers({"X-Total-Count": result.x_total_count}),
+                    "application/json",
+                ),
+                tasks,
             )
         runtime.violation(operation, f"returned {type(result).__name__}")
 
+    return endpoint
 
-def _add_create_item(
-    router: APIRouter, impl: ItemsApi | None, verifier: SecurityVerifier | None
-) -> None:
+
+_CREATE_ITEM_BODY = runtime.Body(
+    (runtime.Media("application/json", "json", TypeAdapter(models.ItemCreate), None),),
+    True,
+    False,
+)
+
+
+def _create_item(impl: ItemsApi | None, verifier: SecurityVerifier | None) -> runtime.Endpoint:
     operation = OPERATIONS["createItem"]
     authorize = runtime.authorizer(
         (((_SCHEMES["OAuth2PasswordBearer"], frozenset(["items:write"])),),),
@@ -784,124 +566,92 @@ def _add_create_item(
         unimplemented=impl is None,
     )
 
-    @router.api_route(
-        "/api/v1/items",
-        methods=["POST"],
-        operation_id="createItem",
-        name="create_item",
-        tags=["items"],
-        responses={
-            "401": {
-                "description": "Missing, malformed, expired or revoked credentials, or wrong username or password.",
-                "content": {"application/json": {}},
-            },
-            "403": {
-                "description": "The token lacks the required scope, or the caller is neither the owner nor an admin.",
-                "content": {"application/json": {}},
-            },
-            "422": {
-                "description": "The request's parameters or body do not satisfy this contract.",
-                "content": {"application/json": {}},
-            },
-            "429": {
-                "description": "Rate limit exceeded; retry after the number of seconds in `Retry-After`.",
-                "content": {"application/json": {}},
-            },
-            "500": {
-                "description": 'An unexpected error. The body is always `{"detail": "Internal server error"}`; the\ndetails are in the server\'s log under the response\'s `X-Request-ID`.\n',
-                "content": {"application/json": {}},
-            },
-            "503": {
-                "description": "The server is at capacity: too many requests in progress on this worker\n(`MAX_CONCURRENT_REQUESTS`), or, where a password is hashed or checked, too many of\nthose waiting (`PASSWORD_HASH_MAX_PENDING`). Answered at once, without doing the work;\nretry after the number of seconds in `Retry-After`.\n",
-                "content": {"application/json": {}},
-            },
-        },
-        status_code=201,
-        response_model=models.Item,
-        summary="Create an item",
-        description="Creates an item owned by the authenticated user.",
-    )
-    async def create_item(
-        *,
-        _request: Request,
-        _background: BackgroundTasks,
-        body: Annotated[models.ItemCreate, Body(media_type="application/json")],
-        principal: Annotated[Principal, Depends(authorize)],
-    ) -> Response:
+    async def endpoint(request: Request) -> Response:
+        principal = await authorize(request)
+        errors: runtime.Errors = []
+        body = await _CREATE_ITEM_BODY.read(request, errors)
+        if errors:
+            runtime.invalid(errors)
         if impl is None:
             return runtime.not_implemented(operation)
-        runtime.enter_context(_request, _background)
+        tasks = runtime.new_tasks(request)
         try:
-            result = await impl.create_item(principal=principal, body=body)
+            result = await impl.create_item(principal=runtime.authenticated(principal), body=body)
         except Exception as exc:  # noqa: BLE001 - declared statuses answer, the rest re-raise
-            return runtime.error_response(exc, operation)
+            return runtime.finish(runtime.error_response(exc, operation), tasks)
         if isinstance(result, CreateItem201):
-            return runtime.json_response(
-                201,
-                models.Item,
-                result.body,
-                runtime.headers({"Location": result.location}),
-                "application/json",
+            return runtime.finish(
+                runtime.json_response(
+                    201,
+                    models.Item,
+                    result.body,
+                    runtime.headers({"Location": result.location}),
+                    "application/json",
+                ),
+                tasks,
             )
         runtime.violation(operation, f"returned {type(result).__name__}")
 
+    return endpoint
 
-def _add_get_item(
-    router: APIRouter, impl: ItemsApi | None, verifier: SecurityVerifier | None
-) -> None:
+
+_GET_ITEM_PARAMETERS_TYPE = TypedDict(
+    "_GET_ITEM_PARAMETERS_TYPE",
+    {
+        "path:item_id": Required[Annotated[int, Field(ge=1, le=9223372036854775807)]],
+    },
+)
+_GET_ITEM_PARAMETERS: TypeAdapter[_GET_ITEM_PARAMETERS_TYPE] = TypeAdapter(
+    _GET_ITEM_PARAMETERS_TYPE
+)
+
+
+def _get_item(impl: ItemsApi | None, verifier: SecurityVerifier | None) -> runtime.Endpoint:
     operation = OPERATIONS["getItem"]
 
-    @router.api_route(
-        "/api/v1/items/{item_id}",
-        methods=["GET"],
-        operation_id="getItem",
-        name="get_item",
-        tags=["items"],
-        responses={
-            "404": {"description": "No resource has this id.", "content": {"application/json": {}}},
-            "422": {
-                "description": "The request's parameters or body do not satisfy this contract.",
-                "content": {"application/json": {}},
-            },
-            "429": {
-                "description": "Rate limit exceeded; retry after the number of seconds in `Retry-After`.",
-                "content": {"application/json": {}},
-            },
-            "500": {
-                "description": 'An unexpected error. The body is always `{"detail": "Internal server error"}`; the\ndetails are in the server\'s log under the response\'s `X-Request-ID`.\n',
-                "content": {"application/json": {}},
-            },
-            "503": {
-                "description": "The server is at capacity: too many requests in progress on this worker\n(`MAX_CONCURRENT_REQUESTS`), or, where a password is hashed or checked, too many of\nthose waiting (`PASSWORD_HASH_MAX_PENDING`). Answered at once, without doing the work;\nretry after the number of seconds in `Retry-After`.\n",
-                "content": {"application/json": {}},
-            },
-        },
-        status_code=200,
-        response_model=models.Item,
-        summary="Get an item",
-        description="One item by id.",
-    )
-    async def get_item(
-        *,
-        _request: Request,
-        _background: BackgroundTasks,
-        item_id: Annotated[int, Path(alias="item_id", ge=1, le=9223372036854775807)],
-    ) -> Response:
+    async def endpoint(request: Request) -> Response:
+        errors: runtime.Errors = []
+        raw: dict[str, Any] = {}
+        value = request.path_params.get("item_id")
+        if value is not None:
+            raw["path:item_id"] = value
+        values = runtime.validate_parameters(_GET_ITEM_PARAMETERS, raw, errors)
+        if errors:
+            runtime.invalid(errors)
         if impl is None:
             return runtime.not_implemented(operation)
-        runtime.enter_context(_request, _background)
+        tasks = runtime.new_tasks(request)
         try:
-            result = await impl.get_item(item_id=item_id)
+            result = await impl.get_item(item_id=values.get("path:item_id"))
         except Exception as exc:  # noqa: BLE001 - declared statuses answer, the rest re-raise
-            return runtime.error_response(exc, operation)
+            return runtime.finish(runtime.error_response(exc, operation), tasks)
         if isinstance(result, models.Item):
-            return runtime.json_response(200, models.Item, result, None, "application/json")
+            return runtime.finish(
+                runtime.json_response(200, models.Item, result, None, "application/json"), tasks
+            )
         runtime.violation(operation, f"returned {type(result).__name__}")
 
+    return endpoint
 
-def _add_update_item(
-    router: APIRouter, impl: ItemsApi | None, verifier: SecurityVerifier | None
-) -> None:
+
+_UPDATE_ITEM_PARAMETERS_TYPE = TypedDict(
+    "_UPDATE_ITEM_PARAMETERS_TYPE",
+    {
+        "path:item_id": Required[Annotated[int, Field(ge=1, le=9223372036854775807)]],
+    },
+)
+_UPDATE_ITEM_PARAMETERS: TypeAdapter[_UPDATE_ITEM_PARAMETERS_TYPE] = TypeAdapter(
+    _UPDATE_ITEM_PARAMETERS_TYPE
+)
+
+_UPDATE_ITEM_BODY = runtime.Body(
+    (runtime.Media("application/json", "json", TypeAdapter(models.ItemUpdate), None),),
+    True,
+    False,
+)
+
+
+def _update_item(impl: ItemsApi | None, verifier: SecurityVerifier | None) -> runtime.Endpoint:
     operation = OPERATIONS["updateItem"]
     authorize = runtime.authorizer(
         (((_SCHEMES["OAuth2PasswordBearer"], frozenset(["items:write"])),),),
@@ -909,67 +659,49 @@ def _add_update_item(
         unimplemented=impl is None,
     )
 
-    @router.api_route(
-        "/api/v1/items/{item_id}",
-        methods=["PUT"],
-        operation_id="updateItem",
-        name="update_item",
-        tags=["items"],
-        responses={
-            "401": {
-                "description": "Missing, malformed, expired or revoked credentials, or wrong username or password.",
-                "content": {"application/json": {}},
-            },
-            "403": {
-                "description": "The token lacks the required scope, or the caller is neither the owner nor an admin.",
-                "content": {"application/json": {}},
-            },
-            "404": {"description": "No resource has this id.", "content": {"application/json": {}}},
-            "422": {
-                "description": "The request's parameters or body do not satisfy this contract.",
-                "content": {"application/json": {}},
-            },
-            "429": {
-                "description": "Rate limit exceeded; retry after the number of seconds in `Retry-After`.",
-                "content": {"application/json": {}},
-            },
-            "500": {
-                "description": 'An unexpected error. The body is always `{"detail": "Internal server error"}`; the\ndetails are in the server\'s log under the response\'s `X-Request-ID`.\n',
-                "content": {"application/json": {}},
-            },
-            "503": {
-                "description": "The server is at capacity: too many requests in progress on this worker\n(`MAX_CONCURRENT_REQUESTS`), or, where a password is hashed or checked, too many of\nthose waiting (`PASSWORD_HASH_MAX_PENDING`). Answered at once, without doing the work;\nretry after the number of seconds in `Retry-After`.\n",
-                "content": {"application/json": {}},
-            },
-        },
-        status_code=200,
-        response_model=models.Item,
-        summary="Replace an item",
-        description="Replaces the item's name, description, price and tags (absent `description` becomes\nnull, absent `tags` becomes empty). The owner or an admin only. An unknown id is 404\neven for a caller who would not own it.\n",
-    )
-    async def update_item(
-        *,
-        _request: Request,
-        _background: BackgroundTasks,
-        item_id: Annotated[int, Path(alias="item_id", ge=1, le=9223372036854775807)],
-        body: Annotated[models.ItemUpdate, Body(media_type="application/json")],
-        principal: Annotated[Principal, Depends(authorize)],
-    ) -> Response:
+    async def endpoint(request: Request) -> Response:
+        principal = await authorize(request)
+        errors: runtime.Errors = []
+        raw: dict[str, Any] = {}
+        value = request.path_params.get("item_id")
+        if value is not None:
+            raw["path:item_id"] = value
+        values = runtime.validate_parameters(_UPDATE_ITEM_PARAMETERS, raw, errors)
+        body = await _UPDATE_ITEM_BODY.read(request, errors)
+        if errors:
+            runtime.invalid(errors)
         if impl is None:
             return runtime.not_implemented(operation)
-        runtime.enter_context(_request, _background)
+        tasks = runtime.new_tasks(request)
         try:
-            result = await impl.update_item(principal=principal, item_id=item_id, body=body)
+            result = await impl.update_item(
+                principal=runtime.authenticated(principal),
+                item_id=values.get("path:item_id"),
+                body=body,
+            )
         except Exception as exc:  # noqa: BLE001 - declared statuses answer, the rest re-raise
-            return runtime.error_response(exc, operation)
+            return runtime.finish(runtime.error_response(exc, operation), tasks)
         if isinstance(result, models.Item):
-            return runtime.json_response(200, models.Item, result, None, "application/json")
+            return runtime.finish(
+                runtime.json_response(200, models.Item, result, None, "application/json"), tasks
+            )
         runtime.violation(operation, f"returned {type(result).__name__}")
 
+    return endpoint
 
-def _add_delete_item(
-    router: APIRouter, impl: ItemsApi | None, verifier: SecurityVerifier | None
-) -> None:
+
+_DELETE_ITEM_PARAMETERS_TYPE = TypedDict(
+    "_DELETE_ITEM_PARAMETERS_TYPE",
+    {
+        "path:item_id": Required[Annotated[int, Field(ge=1, le=9223372036854775807)]],
+    },
+)
+_DELETE_ITEM_PARAMETERS: TypeAdapter[_DELETE_ITEM_PARAMETERS_TYPE] = TypeAdapter(
+    _DELETE_ITEM_PARAMETERS_TYPE
+)
+
+
+def _delete_item(impl: ItemsApi | None, verifier: SecurityVerifier | None) -> runtime.Endpoint:
     operation = OPERATIONS["deleteItem"]
     authorize = runtime.authorizer(
         (((_SCHEMES["OAuth2PasswordBearer"], frozenset(["items:write"])),),),
@@ -977,98 +709,118 @@ def _add_delete_item(
         unimplemented=impl is None,
     )
 
-    @router.api_route(
-        "/api/v1/items/{item_id}",
-        methods=["DELETE"],
-        operation_id="deleteItem",
-        name="delete_item",
-        tags=["items"],
-        responses={
-            "401": {
-                "description": "Missing, malformed, expired or revoked credentials, or wrong username or password.",
-                "content": {"application/json": {}},
-            },
-            "403": {
-                "description": "The token lacks the required scope, or the caller is neither the owner nor an admin.",
-                "content": {"application/json": {}},
-            },
-            "404": {"description": "No resource has this id.", "content": {"application/json": {}}},
-            "422": {
-                "description": "The request's parameters or body do not satisfy this contract.",
-                "content": {"application/json": {}},
-            },
-            "429": {
-                "description": "Rate limit exceeded; retry after the number of seconds in `Retry-After`.",
-                "content": {"application/json": {}},
-            },
-            "500": {
-                "description": 'An unexpected error. The body is always `{"detail": "Internal server error"}`; the\ndetails are in the server\'s log under the response\'s `X-Request-ID`.\n',
-                "content": {"application/json": {}},
-            },
-            "503": {
-                "description": "The server is at capacity: too many requests in progress on this worker\n(`MAX_CONCURRENT_REQUESTS`), or, where a password is hashed or checked, too many of\nthose waiting (`PASSWORD_HASH_MAX_PENDING`). Answered at once, without doing the work;\nretry after the number of seconds in `Retry-After`.\n",
-                "content": {"application/json": {}},
-            },
-        },
-        status_code=204,
-        response_model=None,
-        summary="Delete an item",
-        description="Deletes the item. The owner or an admin only. An unknown id is 404 even for a caller\nwho would not own it.\n",
-    )
-    async def delete_item(
-        *,
-        _request: Request,
-        _background: BackgroundTasks,
-        item_id: Annotated[int, Path(alias="item_id", ge=1, le=9223372036854775807)],
-        principal: Annotated[Principal, Depends(authorize)],
-    ) -> Response:
+    async def endpoint(request: Request) -> Response:
+        principal = await authorize(request)
+        errors: runtime.Errors = []
+        raw: dict[str, Any] = {}
+        value = request.path_params.get("item_id")
+        if value is not None:
+            raw["path:item_id"] = value
+        values = runtime.validate_parameters(_DELETE_ITEM_PARAMETERS, raw, errors)
+        if errors:
+            runtime.invalid(errors)
         if impl is None:
             return runtime.not_implemented(operation)
-        runtime.enter_context(_request, _background)
+        tasks = runtime.new_tasks(request)
         try:
-            await impl.delete_item(principal=principal, item_id=item_id)
+            await impl.delete_item(
+                principal=runtime.authenticated(principal), item_id=values.get("path:item_id")
+            )
         except Exception as exc:  # noqa: BLE001 - declared statuses answer, the rest re-raise
-            return runtime.error_response(exc, operation)
-        return runtime.empty_response(204)
+            return runtime.finish(runtime.error_response(exc, operation), tasks)
+        return runtime.finish(runtime.empty_response(204), tasks)
+
+    return endpoint
 
 
 def create_router(handlers: Handlers | None, *, allow_missing: bool = False) -> APIRouter:
-    """The API router for the contract; ``allow_missing`` answers 501 for unimplemented operations."""
+    """The API router for the contract; ``allow_missing`` answers 501 for unimplemented operations.
+
+    Its routes are ``runtime.ContractRoute``s (one per path of the contract): add them to an
+    app with ``app.router.routes.extend(create_router(handlers).routes)``.
+    """
     handlers = handlers or Handlers()
     if not allow_missing:
         runtime.require_handlers(handlers, HANDLER_METHODS, SECURED)
-    router = APIRouter(route_class=runtime.ContractRoute)
-    _add_get_health(router, runtime.implemented(handlers.health, "get_health"), handlers.security)
-    _add_get_readiness(
-        router, runtime.implemented(handlers.health, "get_readiness"), handlers.security
-    )
-    _add_get_metrics(router, runtime.implemented(handlers.health, "get_metrics"), handlers.security)
-    _add_list_users(router, runtime.implemented(handlers.users, "list_users"), handlers.security)
-    _add_list_items(router, runtime.implemented(handlers.items, "list_items"), handlers.security)
-    _add_create_item(router, runtime.implemented(handlers.items, "create_item"), handlers.security)
-    _add_register_user(
-        router, runtime.implemented(handlers.auth, "register_user"), handlers.security
-    )
-    _add_create_token(router, runtime.implemented(handlers.auth, "create_token"), handlers.security)
-    _add_get_current_user(
-        router, runtime.implemented(handlers.auth, "get_current_user"), handlers.security
-    )
-    _add_get_user(router, runtime.implemented(handlers.users, "get_user"), handlers.security)
-    _add_update_user(router, runtime.implemented(handlers.users, "update_user"), handlers.security)
-    _add_delete_user(router, runtime.implemented(handlers.users, "delete_user"), handlers.security)
-    _add_get_item(router, runtime.implemented(handlers.items, "get_item"), handlers.security)
-    _add_update_item(router, runtime.implemented(handlers.items, "update_item"), handlers.security)
-    _add_delete_item(router, runtime.implemented(handlers.items, "delete_item"), handlers.security)
-    for path, methods in ALLOWED_METHODS.items():
-        router.routes.append(
-            Route(
-                path,
-                runtime.method_not_allowed(methods),
-                methods=runtime.other_methods(methods),
-                include_in_schema=False,
-            )
-        )
-    return router
+    verifier = handlers.security
+    routes: list[runtime.ContractRoute] = [
+        runtime.ContractRoute(
+            "/health",
+            {
+                "GET": _get_health(runtime.implemented(handlers.health, "get_health"), verifier),
+            },
+        ),
+        runtime.ContractRoute(
+            "/ready",
+            {
+                "GET": _get_readiness(
+                    runtime.implemented(handlers.health, "get_readiness"), verifier
+                ),
+            },
+        ),
+        runtime.ContractRoute(
+            "/metrics",
+            {
+                "GET": _get_metrics(runtime.implemented(handlers.health, "get_metrics"), verifier),
+            },
+        ),
+        runtime.ContractRoute(
+            "/api/v1/users",
+            {
+                "GET": _list_users(runtime.implemented(handlers.users, "list_users"), verifier),
+            },
+        ),
+        runtime.ContractRoute(
+            "/api/v1/items",
+            {
+                "GET": _list_items(runtime.implemented(handlers.items, "list_items"), verifier),
+                "POST": _create_item(runtime.implemented(handlers.items, "create_item"), verifier),
+            },
+        ),
+        runtime.ContractRoute(
+            "/api/v1/auth/register",
+            {
+                "POST": _register_user(
+                    runtime.implemented(handlers.auth, "register_user"), verifier
+                ),
+            },
+        ),
+        runtime.ContractRoute(
+            "/api/v1/auth/token",
+            {
+                "POST": _create_token(runtime.implemented(handlers.auth, "create_token"), verifier),
+            },
+        ),
+        runtime.ContractRoute(
+            "/api/v1/auth/me",
+            {
+                "GET": _get_current_user(
+                    runtime.implemented(handlers.auth, "get_current_user"), verifier
+                ),
+            },
+        ),
+        runtime.ContractRoute(
+            "/api/v1/users/{user_id}",
+            {
+                "GET": _get_user(runtime.implemented(handlers.users, "get_user"), verifier),
+                "PUT": _update_user(runtime.implemented(handlers.users, "update_user"), verifier),
+                "DELETE": _delete_user(
+                    runtime.implemented(handlers.users, "delete_user"), verifier
+                ),
+            },
+        ),
+        runtime.ContractRoute(
+            "/api/v1/items/{item_id}",
+            {
+                "GET": _get_item(runtime.implemented(handlers.items, "get_item"), verifier),
+                "PUT": _update_item(runtime.implemented(handlers.items, "update_item"), verifier),
+                "DELETE": _delete_item(
+                    runtime.implemented(handlers.items, "delete_item"), verifier
+                ),
+            },
+        ),
+    ]
+    return APIRouter(routes=list(routes))
 
 
 # Operation ids by handler attribute and method, for the start-up check.
@@ -1098,16 +850,3 @@ HANDLER_METHODS: dict[str, dict[str, str]] = {
     },
 }
 SECURED = True
-# Every method of every path, so that 405 answers carry a complete Allow header.
-ALLOWED_METHODS: dict[str, tuple[str, ...]] = {
-    "/health": ("GET",),
-    "/ready": ("GET",),
-    "/metrics": ("GET",),
-    "/api/v1/auth/register": ("POST",),
-    "/api/v1/auth/token": ("POST",),
-    "/api/v1/auth/me": ("GET",),
-    "/api/v1/users": ("GET",),
-    "/api/v1/users/{user_id}": ("DELETE", "GET", "PUT"),
-    "/api/v1/items": ("GET", "POST"),
-    "/api/v1/items/{item_id}": ("DELETE", "GET", "PUT"),
-}
