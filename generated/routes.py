@@ -58,10 +58,13 @@ OPERATIONS: dict[str, runtime.Operation] = {
         "registerUser",
         "POST",
         "/api/v1/auth/register",
-        frozenset(["201", "409", "422", "429", "500"]),
+        frozenset(["201", "409", "413", "422", "429", "500"]),
     ),
     "createToken": runtime.Operation(
-        "createToken", "POST", "/api/v1/auth/token", frozenset(["200", "401", "422", "429", "500"])
+        "createToken",
+        "POST",
+        "/api/v1/auth/token",
+        frozenset(["200", "401", "413", "422", "429", "500"]),
     ),
     "getCurrentUser": runtime.Operation(
         "getCurrentUser", "GET", "/api/v1/auth/me", frozenset(["200", "401", "429", "500"])
@@ -79,7 +82,7 @@ OPERATIONS: dict[str, runtime.Operation] = {
         "updateUser",
         "PUT",
         "/api/v1/users/{user_id}",
-        frozenset(["200", "401", "403", "404", "409", "422", "429", "500"]),
+        frozenset(["200", "401", "403", "404", "409", "413", "422", "429", "500"]),
     ),
     "deleteUser": runtime.Operation(
         "deleteUser",
@@ -91,7 +94,10 @@ OPERATIONS: dict[str, runtime.Operation] = {
         "listItems", "GET", "/api/v1/items", frozenset(["200", "422", "429", "500"])
     ),
     "createItem": runtime.Operation(
-        "createItem", "POST", "/api/v1/items", frozenset(["201", "401", "403", "422", "429", "500"])
+        "createItem",
+        "POST",
+        "/api/v1/items",
+        frozenset(["201", "401", "403", "413", "422", "429", "500"]),
     ),
     "getItem": runtime.Operation(
         "getItem", "GET", "/api/v1/items/{item_id}", frozenset(["200", "404", "422", "429", "500"])
@@ -100,7 +106,7 @@ OPERATIONS: dict[str, runtime.Operation] = {
         "updateItem",
         "PUT",
         "/api/v1/items/{item_id}",
-        frozenset(["200", "401", "403", "404", "422", "429", "500"]),
+        frozenset(["200", "401", "403", "404", "413", "422", "429", "500"]),
     ),
     "deleteItem": runtime.Operation(
         "deleteItem",
@@ -248,6 +254,10 @@ def _add_register_user(
                 "description": "The username or email is already taken.",
                 "content": {"application/json": {}},
             },
+            "413": {
+                "description": "The request body is larger than the server accepts (`MAX_BODY_BYTES`, 1 MiB by\ndefault). Answered before the body is read.\n",
+                "content": {"application/json": {}},
+            },
             "422": {
                 "description": "The request's parameters or body do not satisfy this contract.",
                 "content": {"application/json": {}},
@@ -264,7 +274,7 @@ def _add_register_user(
         status_code=201,
         response_model=models.User,
         summary="Register a new user",
-        description="Creates an active user with the scopes `items:write`, `users:read` and `users:write`.\nNobody can register as admin: any field other than those of `UserCreate` is rejected\nwith 422. Usernames and emails are unique, compared case-insensitively (409).\n",
+        description="Creates an active user with the scopes `items:write`, `users:read` and `users:write`.\nNobody can register as admin: any field other than those of `UserCreate` is rejected\nwith 422. Usernames and emails are unique, compared case-insensitively (409).\nRegistrations are rate limited per client (429).\n",
     )
     async def register_user(
         *,
@@ -306,6 +316,10 @@ def _add_create_token(
                 "description": "Missing, malformed, expired or revoked credentials, or wrong username or password.",
                 "content": {"application/json": {}},
             },
+            "413": {
+                "description": "The request body is larger than the server accepts (`MAX_BODY_BYTES`, 1 MiB by\ndefault). Answered before the body is read.\n",
+                "content": {"application/json": {}},
+            },
             "422": {
                 "description": "The request's parameters or body do not satisfy this contract.",
                 "content": {"application/json": {}},
@@ -322,7 +336,7 @@ def _add_create_token(
         status_code=200,
         response_model=models.Token,
         summary="Obtain an access token (OAuth2 password flow)",
-        description="Exchanges a username and password for a bearer JWT. The token carries the scopes\nasked for in `scope` (space-separated) intersected with the user's own scopes, or all\nof the user's scopes when `scope` is absent. Wrong credentials and inactive users get\n401; attempts are rate limited per client and per username (429).\n",
+        description="Exchanges a username and password for a bearer JWT. The token carries the scopes\nasked for in `scope` (space-separated) intersected with the user's own scopes, or all\nof the user's scopes when `scope` is absent. Wrong credentials and inactive users get\n401. Attempts are rate limited per client, and failed attempts per username and\nclient together (429), so that nobody can lock a user out from elsewhere.\n",
     )
     async def create_token(
         *,
@@ -573,6 +587,10 @@ def _add_update_user(
                 "description": "The username or email is already taken.",
                 "content": {"application/json": {}},
             },
+            "413": {
+                "description": "The request body is larger than the server accepts (`MAX_BODY_BYTES`, 1 MiB by\ndefault). Answered before the body is read.\n",
+                "content": {"application/json": {}},
+            },
             "422": {
                 "description": "The request's parameters or body do not satisfy this contract.",
                 "content": {"application/json": {}},
@@ -589,7 +607,7 @@ def _add_update_user(
         status_code=200,
         response_model=models.User,
         summary="Update a user",
-        description="Changes the given fields of a user; absent fields are left as they are. A user may\nupdate themselves; an admin may update anyone. Only an admin may set `is_active` or\n`scopes` (403 otherwise). A new email already in use is 409.\n",
+        description="Changes the given fields of a user; absent fields are left as they are. A user may\nupdate themselves; an admin may update anyone. Only an admin may set `is_active` or\n`scopes` (403 otherwise). A new email already in use is 409. Changing your own\n`password` needs your `current_password` (403 when it is missing or wrong); an admin\nsetting another user's password does not. A password change or a deactivation ends\nevery token the user was issued before it (401 from then on).\n",
     )
     async def update_user(
         *,
@@ -755,6 +773,10 @@ def _add_create_item(
                 "description": "The token lacks the required scope, or the caller is neither the owner nor an admin.",
                 "content": {"application/json": {}},
             },
+            "413": {
+                "description": "The request body is larger than the server accepts (`MAX_BODY_BYTES`, 1 MiB by\ndefault). Answered before the body is read.\n",
+                "content": {"application/json": {}},
+            },
             "422": {
                 "description": "The request's parameters or body do not satisfy this contract.",
                 "content": {"application/json": {}},
@@ -873,6 +895,10 @@ def _add_update_item(
                 "content": {"application/json": {}},
             },
             "404": {"description": "No resource has this id.", "content": {"application/json": {}}},
+            "413": {
+                "description": "The request body is larger than the server accepts (`MAX_BODY_BYTES`, 1 MiB by\ndefault). Answered before the body is read.\n",
+                "content": {"application/json": {}},
+            },
             "422": {
                 "description": "The request's parameters or body do not satisfy this contract.",
                 "content": {"application/json": {}},

@@ -10,6 +10,7 @@ import secrets
 import warnings
 from typing import Annotated, Literal
 
+import limits
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
@@ -19,7 +20,9 @@ _MIN_SECRET_BYTES = 32
 
 
 class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_file=".env", extra="ignore")
+    # hide_input_in_errors: a validation error at start-up names the variable and the rule,
+    # never the value (ADMIN_PASSWORD, SECRET_KEY, a URL with a password: issue 8).
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore", hide_input_in_errors=True)
 
     environment: Environment = "development"
     database_url: str = "sqlite+aiosqlite:///./var/app.db"
@@ -44,6 +47,24 @@ class Settings(BaseSettings):
     redis_url: str | None = None
     rate_limit_default: str = "300/minute"
     rate_limit_login: str = "10/minute"
+    # Registration hashes a password (argon2, ~200 ms of CPU): a few per minute per client.
+    rate_limit_register: str = "5/minute"
+
+    # Hostile input (issue 8): request bodies above this many bytes are answered 413.
+    max_body_bytes: int = Field(default=1024 * 1024, ge=1)
+
+    # The server (``make run`` and ``make serve``; impl/http/server.py). Seconds a client may
+    # take to send a request's headers, then its body; idle keep-alive connections are closed
+    # after KEEPALIVE_TIMEOUT; at most MAX_CONNECTIONS open connections per worker process
+    # (more are closed at once), and a request head of at most MAX_HEADER_BYTES.
+    header_timeout: float = Field(default=10.0, gt=0)
+    body_timeout: float = Field(default=30.0, gt=0)
+    keepalive_timeout: int = Field(default=5, ge=1)
+    max_connections: int = Field(default=1000, ge=1)
+    max_header_bytes: int = Field(default=64 * 1024, ge=1024)
+    # Addresses of reverse proxies whose X-Forwarded-For/-Proto are believed (comma-separated
+    # IPs or networks, or "*"). Empty: nobody's, so clients cannot choose their own address.
+    forwarded_allow_ips: str = ""
 
     admin_username: str | None = None
     admin_email: str | None = None
@@ -54,6 +75,15 @@ class Settings(BaseSettings):
     def _split_origins(cls, value: object) -> object:
         if isinstance(value, str):
             return [origin.strip() for origin in value.split(",") if origin.strip()]
+        return value
+
+    @field_validator("rate_limit_default", "rate_limit_login", "rate_limit_register")
+    @classmethod
+    def _parse_limit(cls, value: str) -> str:
+        try:
+            limits.parse(value)
+        except ValueError:
+            raise ValueError("not a rate limit such as '10/minute'") from None
         return value
 
     @model_validator(mode="after")
@@ -68,6 +98,7 @@ class Settings(BaseSettings):
             )
             self.secret_key = SecretStr(secrets.token_urlsafe(48))
         elif len(self.secret_key.get_secret_value().encode()) < _MIN_SECRET_BYTES:
+            # The message names the rule only: never the key or a part of it.
             raise ValueError(f"SECRET_KEY must be at least {_MIN_SECRET_BYTES} bytes")
         if "*" in self.allowed_origins and self.environment != "development":
             raise ValueError("ALLOWED_ORIGINS may contain '*' only in development")

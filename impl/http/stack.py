@@ -10,6 +10,7 @@ Outermost first (Starlette's ServerErrorMiddleware and ExceptionMiddleware are i
     CORSMiddleware               so that browsers can read 500s and 429s too
     UnhandledErrorMiddleware     exception -> 500 inside all of the above
     RateLimitMiddleware          generous default limit per client
+    BodySizeLimitMiddleware      413 above MAX_BODY_BYTES, before the body is read whole
     LoneSurrogateMiddleware      a JSON body that is not Unicode text -> 422, as FastAPI reads it
     ExceptionMiddleware          ServiceError, validation and HTTP errors -> {"detail"}
     router
@@ -23,6 +24,7 @@ from starlette.applications import Starlette
 
 from impl.settings import Settings
 
+from .body_limit import BodySizeLimitMiddleware
 from .cors import add_cors
 from .errors import UnhandledErrorMiddleware, install_error_handlers
 from .json_text import LoneSurrogateMiddleware
@@ -45,6 +47,7 @@ def install_http_layer(
     install_error_handlers(app)
     # add_middleware puts each new middleware outside the previous ones: innermost first.
     app.add_middleware(LoneSurrogateMiddleware)
+    app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_body_bytes)
     app.add_middleware(RateLimitMiddleware, limiter=limiter, limit=settings.rate_limit_default)
     app.add_middleware(UnhandledErrorMiddleware)
     add_cors(app, settings)

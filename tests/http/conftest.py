@@ -17,7 +17,7 @@ from fastapi import FastAPI
 from pydantic import BaseModel, ConfigDict
 
 from impl.errors import RateLimited, Unauthorized
-from impl.http import Metrics, RateLimiter, install_http_layer, set_user_id
+from impl.http import Metrics, RateLimiter, install_http_layer, serve_docs, set_user_id
 from impl.settings import Settings
 
 SECRET = "test-secret-key-that-is-long-enough-for-hs256"
@@ -45,7 +45,8 @@ class Echo(BaseModel):
 
 
 def build_app(settings: Settings, limiter: RateLimiter | None, metrics: Metrics) -> FastAPI:
-    app = FastAPI()
+    app = FastAPI(docs_url=None, redoc_url=None)
+    serve_docs(app)
 
     @app.get("/ok")
     async def ok() -> dict[str, bool]:
