@@ -134,6 +134,7 @@ def contract_settings(database_url: str, **overrides: Any) -> Settings:
         "password_hash_parallelism": 1,
         "rate_limit_default": "1000000/minute",
         "rate_limit_login": "1000000/minute",
+        "rate_limit_register": "1000000/minute",
         "redis_url": None,
         "allowed_origins": [],
         "log_level": "WARNING",
