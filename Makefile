@@ -12,7 +12,7 @@ export ENVIRONMENT ?= development
 
 .DEFAULT_GOAL := help
 .PHONY: help install generate check-generated lint fmt typecheck importcheck test test-postgres \
-	migrate run serve fuzz sdk bench ci clean
+	migrate run serve check-settings fuzz sdk bench ci clean
 
 help: ## List the targets
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  \033[36m%-16s\033[0m %s\n", $$1, $$2}'
@@ -53,10 +53,15 @@ migrate: $(STAMP) ## Apply the database migrations (DATABASE_URL, default ./var/
 	$(BIN)/python -m impl.db upgrade
 
 run: migrate ## Serve the API on HOST:PORT (default 127.0.0.1:8000) with the embedded SQLite database
-	$(BIN)/uvicorn impl.main:app --host $(HOST) --port $(PORT)
+	$(BIN)/python -m impl.serve --host $(HOST) --port $(PORT)
 
-serve: migrate ## Production: Gunicorn with Uvicorn workers (WORKERS, default 2)
+# `make serve` is production unless ENVIRONMENT is given (environment or command line).
+serve: export ENVIRONMENT := $(if $(filter file,$(origin ENVIRONMENT)),production,$(ENVIRONMENT))
+serve: check-settings migrate ## Production (ENVIRONMENT=production, SECRET_KEY required): Gunicorn, Uvicorn workers
 	$(BIN)/gunicorn impl.main:app --config scripts/gunicorn_conf.py
+
+check-settings: $(STAMP) ## Check the settings (environment, .env) without printing any value
+	@$(BIN)/python -m impl.serve --check
 
 fuzz: $(STAMP) ## Schemathesis against a live server it starts itself (reports under reports/)
 	$(BIN)/python scripts/fuzz.py

@@ -11,7 +11,7 @@ import warnings
 from typing import Annotated, Literal
 
 import limits
-from pydantic import Field, SecretStr, field_validator, model_validator
+from pydantic import Field, PrivateAttr, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 Environment = Literal["development", "production", "test"]
@@ -70,6 +70,8 @@ class Settings(BaseSettings):
     admin_email: str | None = None
     admin_password: SecretStr | None = None
 
+    _secret_generated: bool = PrivateAttr(default=False)
+
     @field_validator("allowed_origins", mode="before")
     @classmethod
     def _split_origins(cls, value: object) -> object:
@@ -97,12 +99,19 @@ class Settings(BaseSettings):
                 stacklevel=2,
             )
             self.secret_key = SecretStr(secrets.token_urlsafe(48))
+            self._secret_generated = True
         elif len(self.secret_key.get_secret_value().encode()) < _MIN_SECRET_BYTES:
             # The message names the rule only: never the key or a part of it.
             raise ValueError(f"SECRET_KEY must be at least {_MIN_SECRET_BYTES} bytes")
         if "*" in self.allowed_origins and self.environment != "development":
             raise ValueError("ALLOWED_ORIGINS may contain '*' only in development")
         return self
+
+    @property
+    def secret_generated(self) -> bool:
+        """True when SECRET_KEY was not set (development) and a random one was made: each
+        process that builds its settings gets a different one."""
+        return self._secret_generated
 
     @property
     def secret(self) -> str:

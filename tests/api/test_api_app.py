@@ -172,7 +172,7 @@ class TestAdminBootstrap:
         settings = make_settings(
             admin_username="boss", admin_email="boss@example.com", admin_password="boss password!"
         )
-        with pytest.raises(RuntimeError, match="Admin bootstrap refused: .* already belongs"):
+        with pytest.raises(RuntimeError, match=r"Admin bootstrap refused: .* already belongs"):
             await make_app(settings)
         token = await login(client, registered["username"], "attacker password")
         me = await client.get(
