@@ -103,6 +103,11 @@ class Settings(BaseSettings):
         elif len(self.secret_key.get_secret_value().encode()) < _MIN_SECRET_BYTES:
             # The message names the rule only: never the key or a part of it.
             raise ValueError(f"SECRET_KEY must be at least {_MIN_SECRET_BYTES} bytes")
+        admin = (self.admin_username, self.admin_email, self.admin_password)
+        if any(value is not None for value in admin) and not all(admin):
+            raise ValueError(
+                "ADMIN_USERNAME, ADMIN_EMAIL and ADMIN_PASSWORD: set all three or none"
+            )
         if "*" in self.allowed_origins and self.environment != "development":
             raise ValueError("ALLOWED_ORIGINS may contain '*' only in development")
         return self

@@ -11,6 +11,7 @@ from typing import Any, NoReturn
 import httpx
 import pytest
 import yaml
+from pydantic import ValidationError
 
 from generated import SPEC, Handlers, MissingHandlers, create_router
 from impl.app import create_app
@@ -182,6 +183,20 @@ class TestAdminBootstrap:
         assert me.status_code == 200
         assert "admin" not in me.json()["scopes"]
         assert_unauthorized(await login(client, "boss", "boss password!"), BAD_CREDENTIALS)
+
+    @pytest.mark.parametrize("missing", ["admin_username", "admin_email", "admin_password"])
+    async def test_a_partial_admin_configuration_is_refused(
+        self, make_settings: MakeSettings, missing: str
+    ) -> None:
+        values = {
+            "admin_username": "boss",
+            "admin_email": "boss@example.com",
+            "admin_password": "boss password!",
+            missing: None,
+        }
+        with pytest.raises(ValidationError, match="set all three or none") as raised:
+            make_settings(**values)
+        assert "boss password!" not in str(raised.value)
 
     @pytest.mark.parametrize(
         ("overrides", "problem"),
