@@ -16,7 +16,7 @@ from datetime import UTC, datetime
 import httpx
 import jwt
 import pytest
-from pydantic import SecretStr, ValidationError
+from pydantic import ValidationError
 
 from impl.http.logging import JsonFormatter
 from impl.security import PasswordHasher
@@ -263,10 +263,11 @@ class TestSettingsErrorsHideSecrets:
     ) -> None:
         values: dict[str, object] = {
             "environment": "production",
-            "secret_key": SecretStr("short-key-TAIL-1234"),
+            # Strings, as they come from the environment.
+            "secret_key": "short-key-TAIL-1234",
             "admin_username": "boss",
             "admin_email": "boss@example.com",
-            "admin_password": SecretStr("hunter2-admin-password"),
+            "admin_password": "hunter2-admin-password",
             **overrides,
         }
         with pytest.raises(ValidationError) as raised:
