@@ -251,6 +251,22 @@ class TestMakeServe:
         for secret in ("short-TAIL-key-1234", "TAIL", "hunter2"):
             assert secret not in result.stdout + result.stderr
 
+    def test_runs_in_production_by_default_where_a_cors_wildcard_is_refused(
+        self, tmp_path: Path
+    ) -> None:
+        env = clean_environment(
+            DATABASE_URL=f"sqlite+aiosqlite:///{tmp_path / 'x.db'}",
+            SECRET_KEY="a-production-key-that-is-long-enough-0123456789",
+            ALLOWED_ORIGINS="*",
+        )
+        result = run_make("serve", env)
+        assert result.returncode != 0
+        assert "ALLOWED_ORIGINS may contain '*' only in development" in result.stderr
+        # Told otherwise, it is development (where the wildcard is allowed).
+        result = run_make("check-settings", {**env, "ENVIRONMENT": "development"})
+        assert result.returncode == 0, result.stderr
+        assert "ENVIRONMENT=development" in result.stdout
+
     def test_every_worker_signs_with_the_same_key_even_without_one(self, tmp_path: Path) -> None:
         """Development mode, no SECRET_KEY, two workers: every request with a token is 200."""
         with tempfile.TemporaryDirectory() as runtime:
