@@ -46,6 +46,7 @@ _SWAGGER_INIT: Final = """\
     deepLinking: true,
     showExtensions: true,
     showCommonExtensions: true,
+    validatorUrl: null, // no badge fetched from the Swagger validator's site
     presets: [SwaggerUIBundle.presets.apis, SwaggerUIBundle.SwaggerUIStandalonePreset],
   });
 })();
