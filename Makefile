@@ -12,7 +12,7 @@ export ENVIRONMENT ?= development
 
 .DEFAULT_GOAL := help
 .PHONY: help install generate check-generated lint fmt typecheck importcheck test test-corpus test-postgres \
-	migrate run serve fuzz sdk bench bench-service ci clean lint-contract breaking sdk-test mock docs \
+	migrate run serve check-settings fuzz sdk bench bench-service ci clean lint-contract breaking sdk-test mock docs \
 	lint-containers audit wheels test-pythons
 
 help: ## List the targets
@@ -64,10 +64,15 @@ migrate: $(STAMP) ## Apply the database migrations (DATABASE_URL, default ./var/
 	$(BIN)/python -m impl.db upgrade
 
 run: migrate ## Serve the API on HOST:PORT (default 127.0.0.1:8000) with the embedded SQLite database
-	$(BIN)/uvicorn impl.main:app --host $(HOST) --port $(PORT)
+	$(BIN)/python -m impl.serve --host $(HOST) --port $(PORT)
 
-serve: migrate ## Production: Gunicorn with Uvicorn workers (WORKERS, default 2)
+# `make serve` is production unless ENVIRONMENT is given (environment or command line).
+serve: export ENVIRONMENT := $(if $(filter file,$(origin ENVIRONMENT)),production,$(ENVIRONMENT))
+serve: check-settings migrate ## Production (ENVIRONMENT=production, SECRET_KEY required): Gunicorn, Uvicorn workers
 	$(BIN)/gunicorn impl.main:app --config scripts/gunicorn_conf.py
+
+check-settings: $(STAMP) ## Check the settings (environment, .env) without printing any value
+	@$(BIN)/python -m impl.serve --check
 
 fuzz: $(STAMP) ## Schemathesis against a live server it starts itself (reports under reports/)
 	$(BIN)/python scripts/fuzz.py

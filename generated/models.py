@@ -82,7 +82,22 @@ class UserUpdate(BaseModel):
     full_name: Annotated[
         StrictStr | None | MISSING, Field(max_length=100, pattern="^[^\\u0000]*$")
     ] = MISSING
-    password: Annotated[StrictStr | MISSING, Field(max_length=128, min_length=8)] = MISSING
+    password: Annotated[
+        StrictStr | MISSING,
+        Field(
+            description="The new password. Changing your own needs `current_password`; every token issued\nbefore the change stops working.\n",
+            max_length=128,
+            min_length=8,
+        ),
+    ] = MISSING
+    current_password: Annotated[
+        StrictStr | MISSING,
+        Field(
+            description="Your current password; required to change your own `password`.",
+            max_length=128,
+            min_length=1,
+        ),
+    ] = MISSING
     is_active: Annotated[StrictBool | MISSING, Field(description="Admin only.")] = MISSING
     scopes: Annotated[
         list[Scope] | MISSING, Field(description="Admin only. Replaces the user's scopes.")
@@ -151,7 +166,9 @@ class Token(BaseModel):
     )
     access_token: Annotated[
         StrictStr,
-        Field(description="A JWT (HS256) with the claims sub (user id), scopes, iat, exp and jti."),
+        Field(
+            description="A JWT (HS256) with the claims sub (user id), scopes, iat, exp, jti and ver (the\nuser's token version: a password change or deactivation ends older tokens).\n"
+        ),
     ]
     token_type: TokenType
     expires_in: Annotated[JsonInt, Field(description="Seconds until the token expires.", ge=1)]

@@ -48,13 +48,13 @@ OPERATIONS: dict[str, runtime.Operation] = {
         "registerUser",
         "POST",
         "/api/v1/auth/register",
-        frozenset(["201", "409", "422", "429", "500", "503"]),
+        frozenset(["201", "409", "413", "422", "429", "500", "503"]),
     ),
     "createToken": runtime.Operation(
         "createToken",
         "POST",
         "/api/v1/auth/token",
-        frozenset(["200", "401", "422", "429", "500", "503"]),
+        frozenset(["200", "401", "413", "422", "429", "500", "503"]),
     ),
     "getCurrentUser": runtime.Operation(
         "getCurrentUser", "GET", "/api/v1/auth/me", frozenset(["200", "401", "429", "500", "503"])
@@ -75,7 +75,7 @@ OPERATIONS: dict[str, runtime.Operation] = {
         "updateUser",
         "PUT",
         "/api/v1/users/{user_id}",
-        frozenset(["200", "401", "403", "404", "409", "422", "429", "500", "503"]),
+        frozenset(["200", "401", "403", "404", "409", "413", "422", "429", "500", "503"]),
     ),
     "deleteUser": runtime.Operation(
         "deleteUser",
@@ -90,7 +90,7 @@ OPERATIONS: dict[str, runtime.Operation] = {
         "createItem",
         "POST",
         "/api/v1/items",
-        frozenset(["201", "401", "403", "422", "429", "500", "503"]),
+        frozenset(["201", "401", "403", "413", "422", "429", "500", "503"]),
     ),
     "getItem": runtime.Operation(
         "getItem",
@@ -102,7 +102,7 @@ OPERATIONS: dict[str, runtime.Operation] = {
         "updateItem",
         "PUT",
         "/api/v1/items/{item_id}",
-        frozenset(["200", "401", "403", "404", "422", "429", "500", "503"]),
+        frozenset(["200", "401", "403", "404", "413", "422", "429", "500", "503"]),
     ),
     "deleteItem": runtime.Operation(
         "deleteItem",

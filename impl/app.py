@@ -12,16 +12,31 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from urllib.parse import urlsplit
 
+import pydantic
 from fastapi import FastAPI
 
-from generated import SPEC, Handlers, create_router
+from generated import SPEC, Handlers, create_router, models
 from impl.db import Database
 from impl.handlers import AuthHandlers, HealthHandlers, ItemsHandlers, TokenVerifier, UsersHandlers
-from impl.http import Metrics, RateLimiter, configure_logging, install_http_layer, serve_contract
+from impl.http import (
+    Metrics,
+    RateLimiter,
+    configure_logging,
+    install_http_layer,
+    serve_contract,
+    serve_docs,
+)
 from impl.security.passwords import PasswordHasher
 from impl.security.tokens import TokenCodec
-from impl.services import AuthService, HealthService, ItemService, UserService
+from impl.services import (
+    AdminBootstrapRefused,
+    AuthService,
+    HealthService,
+    ItemService,
+    UserService,
+)
 from impl.settings import Settings
 
 logger = logging.getLogger("impl.app")
@@ -39,7 +54,8 @@ class _LimiterSlot:
 
 def create_app(settings: Settings, *, database: Database | None = None) -> FastAPI:
     """Build the application. ``database`` lets tests pass one bound to a rolled-back connection."""
-    configure_logging(settings.log_level)
+    configure_logging(settings.log_level, secrets=_secrets(settings))
+    _check_admin_settings(settings)
     db = database or Database.from_settings(settings)
     owns_database = database is None
     hasher = PasswordHasher.from_settings(settings)
@@ -61,14 +77,8 @@ def create_app(settings: Settings, *, database: Database | None = None) -> FastA
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         limiter.limiter = await RateLimiter.create(settings)
-        if settings.admin_username and settings.admin_email and settings.admin_password:
-            await users.ensure_admin(
-                username=settings.admin_username,
-                email=settings.admin_email,
-                password=settings.admin_password.get_secret_value(),
-            )
-            logger.info("admin user ensured", extra={"username": settings.admin_username})
         try:
+            await _bootstrap_admin(users, settings)
             yield
         finally:
             await limiter.limiter.close()
@@ -81,12 +91,68 @@ def create_app(settings: Settings, *, database: Database | None = None) -> FastA
         title=str(SPEC["info"]["title"]),
         version=version,
         lifespan=lifespan,
-        docs_url="/docs",
-        redoc_url="/redoc",
+        # /docs and /redoc are our own pages (assets served here, no inline script).
+        docs_url=None,
+        redoc_url=None,
+        # No trailing-slash redirects: Starlette builds their Location from the request's
+        # Host header (issue 8: `Host: evil.example` was redirected there). /items/ is 404.
+        redirect_slashes=False,
     )
     # The generated routes join the app's own router rather than being included: FastAPI 0.165
     # matches an included router's routes twice per request (see benchmarks/).
     app.router.routes.extend(create_router(handlers).routes)
     serve_contract(app, SPEC)
+    serve_docs(app)
     install_http_layer(app, settings, metrics=metrics, limiter=limiter)
     return app
+
+
+async def _bootstrap_admin(users: UserService, settings: Settings) -> None:
+    if not (settings.admin_username and settings.admin_email and settings.admin_password):
+        return
+    try:
+        await users.ensure_admin(
+            username=settings.admin_username,
+            email=settings.admin_email,
+            password=settings.admin_password.get_secret_value(),
+        )
+    except AdminBootstrapRefused as exc:
+        # Start-up fails with the reason (uvicorn and Gunicorn then exit non-zero).
+        logger.critical("Admin bootstrap refused: %s", exc)
+        raise RuntimeError(f"Admin bootstrap refused: {exc}") from None
+    logger.info("admin user ensured", extra={"username": settings.admin_username})
+
+
+def _check_admin_settings(settings: Settings) -> None:
+    """ADMIN_USERNAME, ADMIN_EMAIL and ADMIN_PASSWORD must satisfy the contract's own rules for
+    a user (the generated ``UserCreate``): a bootstrapped admin that breaks the ``User``
+    schema made every users response a 500 (issue 8). The message names the variable and the
+    rule, never the value."""
+    if not (settings.admin_username and settings.admin_email and settings.admin_password):
+        return
+    try:
+        models.UserCreate.model_validate(
+            {
+                "username": settings.admin_username,
+                "email": settings.admin_email,
+                "password": settings.admin_password.get_secret_value(),
+            }
+        )
+    except pydantic.ValidationError as exc:
+        problems = "; ".join(
+            f"ADMIN_{str(error['loc'][0]).upper()}: {error['msg']}"
+            for error in exc.errors(include_input=False, include_context=False, include_url=False)
+        )
+        raise ValueError(f"Invalid admin bootstrap settings: {problems}") from None
+
+
+def _secrets(settings: Settings) -> list[str]:
+    """Values no log line may carry (the log formatter redacts them)."""
+    values = [settings.secret]
+    if settings.admin_password is not None:
+        values.append(settings.admin_password.get_secret_value())
+    for url in (settings.database_url, settings.redis_url):
+        password = urlsplit(url).password if url else None
+        if password:
+            values.append(password)
+    return values

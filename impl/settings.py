@@ -10,7 +10,8 @@ import secrets
 import warnings
 from typing import Annotated, Literal
 
-from pydantic import Field, SecretStr, field_validator, model_validator
+import limits
+from pydantic import Field, PrivateAttr, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 Environment = Literal["development", "production", "test"]
@@ -19,7 +20,9 @@ _MIN_SECRET_BYTES = 32
 
 
 class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_file=".env", extra="ignore")
+    # hide_input_in_errors: a validation error at start-up names the variable and the rule,
+    # never the value (ADMIN_PASSWORD, SECRET_KEY, a URL with a password: issue 8).
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore", hide_input_in_errors=True)
 
     environment: Environment = "development"
     database_url: str = "sqlite+aiosqlite:///./var/app.db"
@@ -52,16 +55,45 @@ class Settings(BaseSettings):
     redis_url: str | None = None
     rate_limit_default: str = "300/minute"
     rate_limit_login: str = "10/minute"
+    # Registration hashes a password (argon2, ~200 ms of CPU): a few per minute per client.
+    rate_limit_register: str = "5/minute"
+
+    # Hostile input (issue 8): request bodies above this many bytes are answered 413.
+    max_body_bytes: int = Field(default=1024 * 1024, ge=1)
+
+    # The server (``make run`` and ``make serve``; impl/http/server.py). Seconds a client may
+    # take to send a request's headers, then its body; idle keep-alive connections are closed
+    # after KEEPALIVE_TIMEOUT; at most MAX_CONNECTIONS open connections per worker process
+    # (more are closed at once), and a request head of at most MAX_HEADER_BYTES.
+    header_timeout: float = Field(default=10.0, gt=0)
+    body_timeout: float = Field(default=30.0, gt=0)
+    keepalive_timeout: int = Field(default=5, ge=1)
+    max_connections: int = Field(default=1000, ge=1)
+    max_header_bytes: int = Field(default=64 * 1024, ge=1024)
+    # Addresses of reverse proxies whose X-Forwarded-For/-Proto are believed (comma-separated
+    # IPs or networks, or "*"). Empty: nobody's, so clients cannot choose their own address.
+    forwarded_allow_ips: str = ""
 
     admin_username: str | None = None
     admin_email: str | None = None
     admin_password: SecretStr | None = None
+
+    _secret_generated: bool = PrivateAttr(default=False)
 
     @field_validator("allowed_origins", mode="before")
     @classmethod
     def _split_origins(cls, value: object) -> object:
         if isinstance(value, str):
             return [origin.strip() for origin in value.split(",") if origin.strip()]
+        return value
+
+    @field_validator("rate_limit_default", "rate_limit_login", "rate_limit_register")
+    @classmethod
+    def _parse_limit(cls, value: str) -> str:
+        try:
+            limits.parse(value)
+        except ValueError:
+            raise ValueError("not a rate limit such as '10/minute'") from None
         return value
 
     @model_validator(mode="after")
@@ -75,11 +107,24 @@ class Settings(BaseSettings):
                 stacklevel=2,
             )
             self.secret_key = SecretStr(secrets.token_urlsafe(48))
+            self._secret_generated = True
         elif len(self.secret_key.get_secret_value().encode()) < _MIN_SECRET_BYTES:
+            # The message names the rule only: never the key or a part of it.
             raise ValueError(f"SECRET_KEY must be at least {_MIN_SECRET_BYTES} bytes")
+        admin = (self.admin_username, self.admin_email, self.admin_password)
+        if any(value is not None for value in admin) and not all(admin):
+            raise ValueError(
+                "ADMIN_USERNAME, ADMIN_EMAIL and ADMIN_PASSWORD: set all three or none"
+            )
         if "*" in self.allowed_origins and self.environment != "development":
             raise ValueError("ALLOWED_ORIGINS may contain '*' only in development")
         return self
+
+    @property
+    def secret_generated(self) -> bool:
+        """True when SECRET_KEY was not set (development) and a random one was made: each
+        process that builds its settings gets a different one."""
+        return self._secret_generated
 
     @property
     def secret(self) -> str:

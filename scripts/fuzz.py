@@ -279,6 +279,7 @@ def server_environment(database_url: str, admin: Identity) -> dict[str, str]:
         "PASSWORD_HASH_PARALLELISM": "1",
         "RATE_LIMIT_DEFAULT": "1000000/minute",
         "RATE_LIMIT_LOGIN": "1000000/minute",
+        "RATE_LIMIT_REGISTER": "1000000/minute",
         # Schemathesis logs in once per identity (see schemathesis.toml): tokens outlive the run.
         "ACCESS_TOKEN_EXPIRE_MINUTES": "120",
         "LOG_LEVEL": "INFO",

@@ -44,6 +44,9 @@ class User(Base):
     is_active: Mapped[bool] = mapped_column(Boolean(), default=True, server_default=true())
     # A sorted JSON list of scope names (portable: JSONB on PostgreSQL, JSON text on SQLite).
     scopes: Mapped[list[str]] = mapped_column(json_document(), default=list)
+    # Tokens carry the value current when they were issued; a password change or a
+    # deactivation increments it, which ends every token issued before (issue 8).
+    token_version: Mapped[int] = mapped_column(Integer(), default=0, server_default="0")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
 

@@ -30,6 +30,13 @@ class UserRepository:
             stmt = stmt.with_for_update()
         return (await self._session.scalars(stmt)).one_or_none()
 
+    async def get_by_email(self, email: str, *, for_update: bool = False) -> User | None:
+        """Case-insensitive, like the unique index it uses (``uq_users_lower_email``)."""
+        stmt = select(User).where(func.lower(User.email) == func.lower(email))
+        if for_update:
+            stmt = stmt.with_for_update()
+        return (await self._session.scalars(stmt)).one_or_none()
+
     async def list(self, *, offset: int, limit: int) -> Sequence[User]:
         """Oldest first, ties broken by id: a stable order for paging."""
         stmt = select(User).order_by(User.created_at, User.id).offset(offset).limit(limit)

@@ -3,6 +3,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from generated import AuthApi, Principal, RegisterUser201, models, request_context
+from impl.errors import Unauthorized
 from impl.http import RateLimiter
 from impl.services import AuthService, UserService
 from impl.settings import Settings
@@ -24,6 +25,10 @@ class AuthHandlers(AuthApi):
         self._limiter = limiter
 
     async def register_user(self, *, body: models.UserCreate) -> RegisterUser201:
+        limiter = self._limiter()
+        if limiter is not None:
+            # Each registration costs an argon2 hash: its own, strict limit per client.
+            await limiter.hit(self._settings.rate_limit_register, "register", _client_host())
         full_name = body.full_name if isinstance(body.full_name, str) else None
         user = await self._users.register(
             username=body.username, email=body.email, password=body.password, full_name=full_name
@@ -32,16 +37,24 @@ class AuthHandlers(AuthApi):
 
     async def create_token(self, *, body: models.TokenRequest) -> models.Token:
         limiter = self._limiter()
+        limit = self._settings.rate_limit_login
+        # Brute force: a strict limit on every attempt per client, and on *failed* attempts per
+        # username and client together. Not per username alone: then anyone could lock any
+        # user out by failing on purpose from elsewhere (issue 8); the user's own address
+        # keeps working. Spreading guesses over many addresses is bounded per address.
+        failures = ("login-failed", body.username.lower(), _client_host())
         if limiter is not None:
-            # Brute force: a strict limit per client and, separately, per username (429).
-            client = request_context().request.client
-            host = client.host if client is not None else "unknown"
-            await limiter.hit(self._settings.rate_limit_login, "login-client", host)
-            await limiter.hit(self._settings.rate_limit_login, "login-user", body.username.lower())
+            await limiter.hit(limit, "login-client", _client_host())
+            await limiter.check(limit, *failures)
         requested = frozenset(body.scope.split()) if isinstance(body.scope, str) else None
-        token = await self._auth.login(
-            username=body.username, password=body.password, requested_scopes=requested
-        )
+        try:
+            token = await self._auth.login(
+                username=body.username, password=body.password, requested_scopes=requested
+            )
+        except Unauthorized:
+            if limiter is not None:
+                await limiter.record(limit, *failures)
+            raise
         return models.Token.model_validate(
             {
                 "access_token": token.access_token,
@@ -52,3 +65,8 @@ class AuthHandlers(AuthApi):
 
     async def get_current_user(self, *, principal: Principal) -> models.User:
         return user_model(await self._users.get(actor(principal).user_id))
+
+
+def _client_host() -> str:
+    client = request_context().request.client
+    return client.host if client is not None else "unknown"

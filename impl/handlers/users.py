@@ -28,6 +28,9 @@ class UsersHandlers(UsersApi):
             email=body.email if isinstance(body.email, str) else UNSET,
             full_name=full_name if full_name is None or isinstance(full_name, str) else UNSET,
             password=body.password if isinstance(body.password, str) else UNSET,
+            current_password=body.current_password
+            if isinstance(body.current_password, str)
+            else UNSET,
             is_active=body.is_active if isinstance(body.is_active, bool) else UNSET,
             scopes=frozenset(s.value for s in body.scopes)
             if isinstance(body.scopes, list)

@@ -6,9 +6,10 @@ be used one by one. Nothing here knows about the database or the generated packa
 
 from __future__ import annotations
 
+from .body_limit import BodySizeLimitMiddleware
 from .context import get_request_id, set_user_id
 from .cors import add_cors
-from .docs import serve_contract
+from .docs import serve_contract, serve_docs
 from .errors import INTERNAL_ERROR_BODY, UnhandledErrorMiddleware, install_error_handlers
 from .json_text import LoneSurrogateMiddleware
 from .logging import AccessLogMiddleware, JsonFormatter, configure_logging
@@ -24,6 +25,7 @@ __all__ = [
     "METRICS_CONTENT_TYPE",
     "REQUEST_ID_HEADER",
     "AccessLogMiddleware",
+    "BodySizeLimitMiddleware",
     "JsonFormatter",
     "LoneSurrogateMiddleware",
     "Metrics",
@@ -40,5 +42,6 @@ __all__ = [
     "install_http_layer",
     "render",
     "serve_contract",
+    "serve_docs",
     "set_user_id",
 ]

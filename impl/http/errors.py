@@ -2,7 +2,8 @@
 
     ServiceError (impl.errors)      -> its status, {"detail": str}, its headers
     RequestValidationError          -> 422 {"detail": [{"loc", "msg", "type", ...}]}, its
-                                       echoed "input" made JSON-safe (NaN, lone surrogates)
+                                       echoed "input" cut to a bounded excerpt (issue 8) and
+                                       made JSON-safe (NaN, lone surrogates)
     framework 400 (unparsable body) -> 422 in the same shape: the contract has no 400
     Starlette HTTPException         -> its status, {"detail": ...}, its headers
                                        (405 gets an Allow header listing every method)
@@ -17,6 +18,7 @@ user middleware, so its 500 would miss X-Request-ID, the security headers and CO
 
 from __future__ import annotations
 
+import itertools
 import json
 import logging
 import math
@@ -56,7 +58,61 @@ async def _service_error(_request: Request, exc: Exception) -> Response:
 async def _validation_error(_request: Request, exc: Exception) -> Response:
     if not isinstance(exc, RequestValidationError):  # Starlette types every handler for Exception
         raise exc
-    return _ValidationErrorResponse({"detail": _json_safe(jsonable_encoder(exc.errors()))})
+    errors = [_bounded_error(error) for error in exc.errors()]
+    return _ValidationErrorResponse({"detail": _json_safe(jsonable_encoder(errors))})
+
+
+# What a 422 echoes of the input (issue 8): a 20 MB string came back whole, and ~600 nested
+# arrays made the rendering recurse into a RecursionError (a 500). The excerpt keeps strings
+# to _MAX_TEXT characters, containers to _MAX_ITEMS entries and _MAX_DEPTH levels, and is
+# built without recursion depth beyond _MAX_DEPTH whatever the input's.
+_MAX_TEXT = 100
+_MAX_ITEMS = 10
+_MAX_DEPTH = 3
+_ELLIPSIS = "…"
+_CONTAINERS = (str, bytes, list, tuple, dict)
+
+
+def _bounded_error(error: Any) -> Any:
+    if not isinstance(error, dict):
+        return error
+    bounded = dict(error)
+    if "input" in bounded:
+        bounded["input"] = _excerpt(bounded["input"], 0)
+    if isinstance(bounded.get("ctx"), dict):
+        bounded["ctx"] = {
+            key: _excerpt(value, 1)
+            if isinstance(value, str | bytes | list | tuple | dict)
+            else value
+            for key, value in bounded["ctx"].items()
+        }
+    return bounded
+
+
+def _excerpt(value: Any, depth: int) -> Any:
+    if value is None or isinstance(value, bool | int | float):
+        return value
+    if isinstance(value, bytes):
+        value = value.decode("utf-8", "replace")
+    if isinstance(value, str):
+        return value if len(value) <= _MAX_TEXT else value[:_MAX_TEXT] + _ELLIPSIS
+    if isinstance(value, dict):
+        if depth >= _MAX_DEPTH:
+            return {_ELLIPSIS: _ELLIPSIS} if value else {}
+        pairs = list(itertools.islice(value.items(), _MAX_ITEMS))
+        result = {str(_excerpt(str(k), depth + 1)): _excerpt(v, depth + 1) for k, v in pairs}
+        if len(value) > _MAX_ITEMS:
+            result[_ELLIPSIS] = _ELLIPSIS
+        return result
+    if isinstance(value, list | tuple):
+        if depth >= _MAX_DEPTH:
+            return [_ELLIPSIS] if value else []
+        items = [_excerpt(item, depth + 1) for item in value[:_MAX_ITEMS]]
+        if len(value) > _MAX_ITEMS:
+            items.append(_ELLIPSIS)
+        return items
+    # Anything else (an exception in ctx, a model): its text, cut like any string.
+    return _excerpt(str(value), depth)
 
 
 class _ValidationErrorResponse(JSONResponse):

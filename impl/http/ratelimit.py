@@ -2,7 +2,8 @@
 
 ``RateLimiter`` counts hits in a moving window, in memory (one process) or in Redis when
 ``REDIS_URL`` is set (shared by every worker). Handlers call ``hit`` for their own limits
-(createToken: the strict login limit per client and username); ``RateLimitMiddleware``
+(createToken: the strict login limit per client, and on failed attempts per username and
+client; registerUser: its own limit per client); ``RateLimitMiddleware``
 applies the generous default limit per client to every request except probes and docs.
 
 A Redis outage has different consequences by design: ``hit`` raises (the login limit
@@ -36,9 +37,7 @@ __all__ = ["EXEMPT_PATHS", "RateLimitMiddleware", "RateLimiter"]
 
 _logger = logging.getLogger(__name__)
 
-EXEMPT_PATHS = frozenset(
-    {"/health", "/ready", "/metrics", "/openapi.json", "/docs", "/docs/oauth2-redirect", "/redoc"}
-)
+EXEMPT_PATHS = frozenset({"/health", "/ready", "/metrics", "/openapi.json", "/docs", "/redoc"})
 _MAX_KEY_LENGTH = 128
 
 
@@ -75,6 +74,20 @@ class RateLimiter:
             return
         stats = await self._strategy.get_window_stats(item, *identifiers)
         raise RateLimited(math.ceil(stats.reset_time - time.time()))
+
+    async def check(self, limit: str, *keys: str) -> None:
+        """Raise ``RateLimited`` when ``limit`` is exhausted for these keys, counting nothing
+        (with ``record``: limits on failures only, such as failed logins)."""
+        item = self._item(limit)
+        identifiers = [_safe_key(key) for key in keys]
+        if await self._strategy.test(item, *identifiers):
+            return
+        stats = await self._strategy.get_window_stats(item, *identifiers)
+        raise RateLimited(math.ceil(stats.reset_time - time.time()))
+
+    async def record(self, limit: str, *keys: str) -> None:
+        """Count one hit against ``limit`` for these keys, never raising for it."""
+        await self._strategy.hit(self._item(limit), *[_safe_key(key) for key in keys])
 
     async def close(self) -> None:
         if isinstance(self._storage, RedisStorage):

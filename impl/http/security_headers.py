@@ -1,9 +1,11 @@
 """Security headers on every response (issue 3), errors and rate-limit answers included.
 
 API responses are JSON and need nothing from a browser, so their CSP forbids everything.
-Swagger UI (/docs) and ReDoc (/redoc) load scripts and styles from cdn.jsdelivr.net, run an
-inline bootstrap script, use Google Fonts (ReDoc) and start a blob: worker (ReDoc); they get
-a CSP that allows exactly that and nothing else.
+Swagger UI (/docs) and ReDoc (/redoc) load their scripts and styles from this app only
+(``docs.py``; issue 8: no CDN, no inline script), so their CSP allows scripts from 'self'
+alone. Styles keep 'unsafe-inline' (ReDoc's styled-components write <style> elements; an
+injected style cannot run code), images may be data: URLs, and ReDoc's search runs in a
+blob: worker. ``Strict-Transport-Security`` is added in production only.
 """
 
 from __future__ import annotations
@@ -21,10 +23,10 @@ API_CSP = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-act
 DOCS_CSP = "; ".join(
     (
         "default-src 'none'",
-        "script-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net",
-        "style-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net https://fonts.googleapis.com",
-        "font-src 'self' https://fonts.gstatic.com",
-        "img-src 'self' data: https://fastapi.tiangolo.com https://cdn.redoc.ly",
+        "script-src 'self'",
+        "style-src 'self' 'unsafe-inline'",
+        "img-src 'self' data:",
+        "font-src 'self'",
         "connect-src 'self'",
         "worker-src 'self' blob:",
         "frame-ancestors 'none'",
@@ -32,7 +34,7 @@ DOCS_CSP = "; ".join(
         "form-action 'self'",
     )
 )
-DOCS_PATHS = frozenset({"/docs", "/docs/oauth2-redirect", "/redoc"})
+DOCS_PATHS = frozenset({"/docs", "/redoc"})
 HSTS = "max-age=63072000; includeSubDomains"
 
 _ALWAYS = (

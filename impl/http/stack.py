@@ -11,6 +11,7 @@ Outermost first (Starlette's ServerErrorMiddleware and ExceptionMiddleware are i
     ConcurrencyLimitMiddleware   past MAX_CONCURRENT_REQUESTS in progress: 503 at once
     UnhandledErrorMiddleware     exception -> 500 inside all of the above
     RateLimitMiddleware          generous default limit per client
+    BodySizeLimitMiddleware      413 above MAX_BODY_BYTES, before the body is read whole
     LoneSurrogateMiddleware      a JSON body that is not Unicode text -> 422, as FastAPI reads it
     ExceptionMiddleware          ServiceError, validation and HTTP errors -> {"detail"}
     router
@@ -24,6 +25,7 @@ from starlette.applications import Starlette
 
 from impl.settings import Settings
 
+from .body_limit import BodySizeLimitMiddleware
 from .concurrency import ConcurrencyLimitMiddleware
 from .cors import add_cors
 from .errors import UnhandledErrorMiddleware, install_error_handlers
@@ -47,6 +49,7 @@ def install_http_layer(
     install_error_handlers(app)
     # add_middleware puts each new middleware outside the previous ones: innermost first.
     app.add_middleware(LoneSurrogateMiddleware)
+    app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_body_bytes)
     app.add_middleware(RateLimitMiddleware, limiter=limiter, limit=settings.rate_limit_default)
     app.add_middleware(UnhandledErrorMiddleware)
     app.add_middleware(ConcurrencyLimitMiddleware, limit=settings.max_concurrent_requests)

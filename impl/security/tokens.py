@@ -1,8 +1,12 @@
 """Access tokens: HS256 (by default) JWTs with PyJWT.
 
-Claims: ``sub`` (the user id), ``scopes`` (a list), ``iat``, ``exp``, ``jti``. Decoding pins the
-algorithm (so ``alg: none`` and algorithm confusion are refused), requires ``exp``, ``iat`` and
-``sub``, allows a small clock leeway, and answers ``None`` for anything it does not accept.
+Claims: ``sub`` (the user id), ``scopes`` (a list), ``iat``, ``exp``, ``jti`` and ``ver`` (the
+user's token version when it was issued: a password change or a deactivation increments it).
+Decoding pins the algorithm (so ``alg: none`` and algorithm confusion are refused), requires
+``exp``, ``iat`` and ``sub``, allows a small clock leeway, and answers ``None`` for anything it
+does not accept, a correctly signed token with absurd times included (issue 8: ``exp=10**18``
+was a 500): ``iat`` and ``exp`` must be integers, ``iat <= exp``, and the lifetime no longer
+than the one this codec issues.
 Whether the subject still exists and is active is the auth service's business, not this one's.
 """
 
@@ -12,7 +16,7 @@ import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import TYPE_CHECKING, Final, Literal
+from typing import TYPE_CHECKING, Final, Literal, TypeGuard
 
 import jwt
 
@@ -42,6 +46,7 @@ class TokenClaims:
     issued_at: datetime
     expires_at: datetime
     token_id: str
+    version: int = 0
 
 
 def _utcnow() -> datetime:
@@ -81,7 +86,7 @@ class TokenCodec:
             settings.jwt_leeway_seconds,
         )
 
-    def issue(self, subject: str, scopes: Iterable[str]) -> IssuedToken:
+    def issue(self, subject: str, scopes: Iterable[str], *, version: int = 0) -> IssuedToken:
         now = self._clock().replace(microsecond=0)
         payload = {
             "sub": subject,
@@ -89,6 +94,7 @@ class TokenCodec:
             "iat": now,
             "exp": now + self._lifetime,
             "jti": uuid.uuid4().hex,
+            "ver": version,
         }
         token = jwt.encode(payload, self._secret, algorithm=self._algorithm)
         return IssuedToken(access_token=token, expires_in=int(self._lifetime.total_seconds()))
@@ -102,23 +108,43 @@ class TokenCodec:
                 options={"require": ["exp", "iat", "sub"]},
                 leeway=self._leeway,
             )
-        except jwt.PyJWTError:
+        except (jwt.PyJWTError, ArithmeticError, ValueError, TypeError):
+            # PyJWT converts iat/exp with int(): a float such as 1e400 (inf) overflows.
             return None
         subject = payload.get("sub")
         scopes = payload.get("scopes")
         token_id = payload.get("jti")
+        version = payload.get("ver", 0)
+        issued, expires = payload.get("iat"), payload.get("exp")
         if (
             not isinstance(subject, str)
             or not subject
             or not isinstance(scopes, list)
             or not all(isinstance(scope, str) for scope in scopes)
             or not isinstance(token_id, str)
+            or not _is_int(version)
+            or version < 0
+            or not _is_int(issued)
+            or not _is_int(expires)
+            # Never longer-lived than the tokens issued here: a token with exp=10**18 is no
+            # token of ours (and its date is not even representable).
+            or not 0 <= expires - issued <= self._lifetime.total_seconds()
         ):
+            return None
+        try:
+            issued_at = datetime.fromtimestamp(issued, UTC)
+            expires_at = datetime.fromtimestamp(expires, UTC)
+        except (OverflowError, ValueError, OSError):
             return None
         return TokenClaims(
             subject=subject,
             scopes=frozenset(scopes),
-            issued_at=datetime.fromtimestamp(payload["iat"], UTC),
-            expires_at=datetime.fromtimestamp(payload["exp"], UTC),
+            issued_at=issued_at,
+            expires_at=expires_at,
             token_id=token_id,
+            version=version,
         )
+
+
+def _is_int(value: object) -> TypeGuard[int]:
+    return isinstance(value, int) and not isinstance(value, bool)

@@ -9,7 +9,7 @@ from .actor import ADMIN, ADMIN_SCOPES, ITEMS_WRITE, USER_SCOPES, USERS_READ, US
 from .auth import AuthService
 from .health import HealthService
 from .items import ItemService
-from .users import UNSET, Unset, UserChanges, UserService
+from .users import UNSET, AdminBootstrapRefused, Unset, UserChanges, UserService
 
 __all__ = [
     "ADMIN",
@@ -20,6 +20,7 @@ __all__ = [
     "USERS_WRITE",
     "USER_SCOPES",
     "Actor",
+    "AdminBootstrapRefused",
     "AuthService",
     "HealthService",
     "ItemService",

@@ -52,13 +52,15 @@ class AuthService:
                 )
         own_scopes = frozenset(user.scopes)
         scopes = own_scopes if requested_scopes is None else requested_scopes & own_scopes
-        return self._codec.issue(str(user.id), scopes)
+        return self._codec.issue(str(user.id), scopes, version=user.token_version)
 
     async def authenticate(self, token: str) -> Actor | None:
         """The actor behind a bearer token, or None (then the contract answers 401).
 
         The token must decode (signature, algorithm, expiry), and its user must still exist and
-        be active: deactivating or deleting a user ends their tokens at once. The actor's scopes
+        be active: deactivating or deleting a user ends their tokens at once. Its version must
+        be the user's current one: a password change or a deactivation (which increment it)
+        ends every token issued before, for good (reactivating brings none back). The actor's scopes
         are the token's intersected with the user's current ones, so revoking a scope also
         takes effect at once.
         """
@@ -71,6 +73,6 @@ class AuthService:
             return None
         async with self._db.transaction(readonly=True) as session:
             user = await UserRepository(session).get(user_id)
-        if user is None or not user.is_active:
+        if user is None or not user.is_active or claims.version != user.token_version:
             return None
         return Actor(user_id=user.id, scopes=claims.scopes & frozenset(user.scopes))

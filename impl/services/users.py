@@ -14,7 +14,7 @@ from impl.security import PasswordHasher
 
 from .actor import ADMIN_SCOPES, USER_SCOPES, Actor
 
-__all__ = ["UNSET", "Unset", "UserChanges", "UserService"]
+__all__ = ["UNSET", "AdminBootstrapRefused", "Unset", "UserChanges", "UserService"]
 
 
 class Unset(enum.Enum):
@@ -29,6 +29,13 @@ class Unset(enum.Enum):
 UNSET: Final = Unset.UNSET
 
 _ADMIN_ONLY_FIELDS: Final = frozenset({"is_active", "scopes"})
+CURRENT_PASSWORD_REQUIRED: Final = "current_password is required to change your own password"  # noqa: S105 - a message
+CURRENT_PASSWORD_WRONG: Final = "current_password is incorrect"  # noqa: S105 - a message
+
+
+class AdminBootstrapRefused(Exception):
+    """ADMIN_USERNAME or ADMIN_EMAIL belongs to an account that is not that admin: start-up
+    must stop (the message says which; it never holds the password)."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -39,6 +46,7 @@ class UserChanges:
     email: str | Unset = UNSET
     full_name: str | Unset | None = UNSET
     password: str | Unset = UNSET
+    current_password: str | Unset = UNSET
     is_active: bool | Unset = UNSET
     scopes: frozenset[str] | Unset = UNSET
 
@@ -60,8 +68,14 @@ class UserService:
 
         Conflict when the username or the email is taken, case-insensitively. The unique
         indexes decide, so a concurrent registration that wins the race also ends as Conflict.
+        A taken username or email is found before the (slow, ~200 ms) hash is computed, so
+        that repeating a registration costs a query, not argon2 (issue 8).
         """
-        hashed = await self._hasher.hash(password)  # before the transaction: it is slow
+        async with self._db.transaction(readonly=True) as session:
+            users = UserRepository(session)
+            if await users.get_by_username(username) or await users.get_by_email(email):
+                raise Conflict("Username or email already registered")
+        hashed = await self._hasher.hash(password)  # outside any transaction: it is slow
         now = utcnow()
         user = User(
             id=uuid.uuid4(),
@@ -101,6 +115,11 @@ class UserService:
         not that user exists: it needs no lookup and reveals nothing), Forbidden for a non-admin
         sending an admin-only field (even unchanged values: the contract says "sending"), then
         NotFound (what an admin gets for an unknown id), then Conflict for a taken email.
+
+        Changing one's own password needs ``current_password`` (Forbidden when missing or
+        wrong), so a stolen token cannot become a permanent takeover; an admin resetting
+        someone else's does not. A password change, and a deactivation, increment the user's
+        ``token_version``, which ends every token issued before (issue 8).
         """
         if user_id != actor.user_id and not actor.is_admin:
             raise Forbidden("Not enough permissions")
@@ -110,7 +129,10 @@ class UserService:
             unknown = ", ".join(sorted(changes.scopes - ADMIN_SCOPES))
             raise BadRequest(f"Unknown scopes: {unknown}")
         new_hash = None
+        verified_hash: str | None = None  # the hash current_password was checked against
         if not isinstance(changes.password, Unset):
+            if user_id == actor.user_id:
+                verified_hash = await self._check_current_password(user_id, changes)
             new_hash = await self._hasher.hash(changes.password)
         try:
             async with self._db.transaction() as session:
@@ -122,10 +144,17 @@ class UserService:
                     user.email = changes.email
                 if not isinstance(changes.full_name, Unset):
                     user.full_name = changes.full_name
+                if verified_hash is not None and user.hashed_password != verified_hash:
+                    # Changed by someone else since current_password was checked.
+                    raise Forbidden(CURRENT_PASSWORD_WRONG)
+                ends_tokens = new_hash is not None
                 if new_hash is not None:
                     user.hashed_password = new_hash
                 if not isinstance(changes.is_active, Unset):
+                    ends_tokens = ends_tokens or (user.is_active and not changes.is_active)
                     user.is_active = changes.is_active
+                if ends_tokens:
+                    user.token_version += 1
                 if not isinstance(changes.scopes, Unset):
                     user.scopes = sorted(changes.scopes)
                 user.updated_at = utcnow()
@@ -133,6 +162,21 @@ class UserService:
         except UniqueViolationError as exc:
             raise Conflict("Email already registered") from exc
         return user
+
+    async def _check_current_password(self, user_id: uuid.UUID, changes: UserChanges) -> str:
+        """The stored hash, once ``changes.current_password`` is verified against it."""
+        if isinstance(changes.current_password, Unset):
+            raise Forbidden(CURRENT_PASSWORD_REQUIRED)
+        async with self._db.transaction(readonly=True) as session:
+            user = await UserRepository(session).get(user_id)
+        if user is None:
+            raise NotFound("User not found")
+        matches, _ = await self._hasher.verify_and_update(
+            changes.current_password, user.hashed_password
+        )
+        if not matches:
+            raise Forbidden(CURRENT_PASSWORD_WRONG)
+        return user.hashed_password
 
     async def delete(self, actor: Actor, user_id: uuid.UUID) -> None:
         """Admin only (the contract's ``admin`` scope; checked here again). The user's items go
@@ -147,35 +191,52 @@ class UserService:
     async def ensure_admin(self, *, username: str, email: str, password: str) -> User:
         """The admin bootstrap (ADMIN_USERNAME/EMAIL/PASSWORD), idempotent.
 
-        Creates the user with every scope, or, if the username exists, makes it an active
-        admin. An existing user's email and password are left as they are.
+        Only ever creates this admin, or updates the account that already is this admin (same
+        username and email, case-insensitively, and the ``admin`` scope): that one is made
+        active with every scope again, its email and password left as they are. When the
+        username or the email belongs to any other account (say one registered by whoever
+        came first), it refuses with ``AdminBootstrapRefused``: promoting that account
+        would hand the admin role to its owner (issue 8). The caller has checked the three
+        values against the contract's rules.
         """
-        async with self._db.transaction(readonly=True) as session:
-            existing = await UserRepository(session).get_by_username(username)
-        if existing is None:
-            hashed = await self._hasher.hash(password)
-            now = utcnow()
+        for _attempt in range(2):
+            async with self._db.transaction(readonly=True) as session:
+                users = UserRepository(session)
+                by_name = await users.get_by_username(username)
+                by_email = await users.get_by_email(email)
+            if by_name is not None or by_email is not None:
+                break
             user = User(
                 id=uuid.uuid4(),
                 username=username,
                 email=email,
                 full_name=None,
-                hashed_password=hashed,
+                hashed_password=await self._hasher.hash(password),
                 is_active=True,
                 scopes=sorted(ADMIN_SCOPES),
-                created_at=now,
-                updated_at=now,
+                created_at=utcnow(),
+                updated_at=utcnow(),
             )
             try:
                 async with self._db.transaction() as session:
                     return await UserRepository(session).add(user)
             except UniqueViolationError:
-                pass  # created concurrently (another worker), or the email is taken: see below
+                continue  # created meanwhile (another worker starting): look again
         async with self._db.transaction() as session:
             users = UserRepository(session)
             admin = await users.get_by_username(username, for_update=True)
-            if admin is None:
-                raise Conflict(f"Cannot create admin {username!r}: email already registered")
+            if admin is None or "admin" not in admin.scopes:
+                taken = "username" if admin is not None else "email"
+                raise AdminBootstrapRefused(
+                    f"ADMIN_USERNAME {username!r} cannot be bootstrapped: the {taken} already "
+                    "belongs to an account that is not this admin (choose another, or remove "
+                    "or rename that account)"
+                )
+            if admin.email.lower() != email.lower():
+                raise AdminBootstrapRefused(
+                    f"ADMIN_EMAIL does not match the email of the existing admin {username!r}; "
+                    "it may belong to another account (set it to the admin's current email)"
+                )
             if set(admin.scopes) != ADMIN_SCOPES or not admin.is_active:
                 admin.scopes = sorted(ADMIN_SCOPES)
                 admin.is_active = True

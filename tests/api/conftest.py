@@ -55,6 +55,7 @@ def make_settings(settings: Settings) -> MakeSettings:
             allowed_origins=[ALLOWED_ORIGIN],
             rate_limit_default="10000/minute",
             rate_limit_login="1000/minute",
+            rate_limit_register="1000/minute",
         )
         values.update(overrides)
         return Settings(_env_file=None, **values)  # type: ignore[call-arg, unused-ignore]

@@ -11,8 +11,10 @@ from typing import Any, NoReturn
 import httpx
 import pytest
 import yaml
+from pydantic import ValidationError
 
 from generated import SPEC, Handlers, MissingHandlers, create_router
+from impl.app import create_app
 from impl.db import Database
 from impl.handlers import AuthHandlers, HealthHandlers, ItemsHandlers, TokenVerifier
 from impl.http import JsonFormatter, Metrics
@@ -23,6 +25,7 @@ from impl.settings import Settings
 from tests.api.helpers import (
     ADMIN_SCOPES,
     ALLOWED_ORIGIN,
+    BAD_CREDENTIALS,
     INTERNAL_ERROR,
     TOO_MANY_REQUESTS,
     Account,
@@ -32,6 +35,7 @@ from tests.api.helpers import (
     MakeSettings,
     assert_common_headers,
     assert_error,
+    assert_unauthorized,
     login,
 )
 from tests.factories import make_item, make_user
@@ -144,21 +148,78 @@ class TestAdminBootstrap:
         listed = await again.get("/api/v1/users", headers={"Authorization": f"Bearer {token}"})
         assert [user["username"] for user in listed.json()] == ["boss"]
 
-    async def test_bootstrap_promotes_an_existing_user_of_that_name(
-        self, make_client: MakeClient, make_settings: MakeSettings, db: Database
+    @pytest.mark.parametrize(
+        "registered",
+        [
+            {"username": "BOSS", "email": "attacker@example.com"},
+            {"username": "attacker", "email": "Boss@Example.com"},
+            {"username": "boss", "email": "boss@example.com"},
+        ],
+    )
+    async def test_an_account_registered_first_is_never_promoted_and_startup_fails(
+        self,
+        client: httpx.AsyncClient,
+        make_app: MakeApp,
+        make_settings: MakeSettings,
+        registered: dict[str, str],
     ) -> None:
-        await make_user(db, username="boss", password="the users own password")
-        settings = make_settings(
-            admin_username="boss", admin_email="boss@example.com", admin_password="ignored!"
+        """Issue 8: registering the admin's username before the operator starts the app made
+        the attacker admin (with the attacker's password); the admin's email made start-up
+        fail obscurely. Both now refuse start-up with a clear message."""
+        response = await client.post(
+            "/api/v1/auth/register", json={**registered, "password": "attacker password"}
         )
-        client = await make_client(settings)
-        response = await login(client, "boss", "the users own password")
-        assert response.status_code == 200
+        assert response.status_code == 201
+        settings = make_settings(
+            admin_username="boss", admin_email="boss@example.com", admin_password="boss password!"
+        )
+        with pytest.raises(RuntimeError, match=r"Admin bootstrap refused: .* already belongs"):
+            await make_app(settings)
+        token = await login(client, registered["username"], "attacker password")
         me = await client.get(
             "/api/v1/auth/me",
-            headers={"Authorization": f"Bearer {response.json()['access_token']}"},
+            headers={"Authorization": f"Bearer {token.json()['access_token']}"},
         )
-        assert sorted(me.json()["scopes"]) == ADMIN_SCOPES
+        assert me.status_code == 200
+        assert "admin" not in me.json()["scopes"]
+        assert_unauthorized(await login(client, "boss", "boss password!"), BAD_CREDENTIALS)
+
+    @pytest.mark.parametrize("missing", ["admin_username", "admin_email", "admin_password"])
+    async def test_a_partial_admin_configuration_is_refused(
+        self, make_settings: MakeSettings, missing: str
+    ) -> None:
+        values = {
+            "admin_username": "boss",
+            "admin_email": "boss@example.com",
+            "admin_password": "boss password!",
+            missing: None,
+        }
+        with pytest.raises(ValidationError, match="set all three or none") as raised:
+            make_settings(**values)
+        assert "boss password!" not in str(raised.value)
+
+    @pytest.mark.parametrize(
+        ("overrides", "problem"),
+        [
+            ({"admin_username": "ad"}, "ADMIN_USERNAME: String should have at least 3"),
+            ({"admin_username": "bad name!"}, "ADMIN_USERNAME: String should match pattern"),
+            ({"admin_password": "sh0rt"}, "ADMIN_PASSWORD: String should have at least 8"),
+            ({"admin_email": "not-an-email"}, "ADMIN_EMAIL: "),
+        ],
+    )
+    async def test_values_that_break_the_contract_are_refused_without_echoing_them(
+        self, make_settings: MakeSettings, db: Database, overrides: dict[str, str], problem: str
+    ) -> None:
+        values = {
+            "admin_username": "boss",
+            "admin_email": "boss@example.com",
+            "admin_password": "boss password!",
+        }
+        values.update(overrides)
+        with pytest.raises(ValueError, match="Invalid admin bootstrap settings") as raised:
+            create_app(make_settings(**values), database=db)
+        assert problem in str(raised.value)
+        assert values["admin_password"] not in str(raised.value)
 
 
 class TestCors:

@@ -333,22 +333,31 @@ class TestCreateToken:
         assert_error(response, 429, TOO_MANY_REQUESTS)
         assert 1 <= int(response.headers["Retry-After"]) <= 60
 
-    async def test_too_many_attempts_on_one_username_is_429_from_any_client(
+    async def test_failed_attempts_on_one_username_lock_out_only_that_client(
         self, make_app: MakeApp, connect: Connect, make_settings: MakeSettings, db: Database
     ) -> None:
-        """Per username, so that a brute force cannot be spread over many addresses."""
+        """Issue 8: failures counted per username alone let anyone lock any user out. They
+        are counted per username *and* client: the failing client gets 429 (even with the
+        right password), the user logging in from their usual address does not."""
         await make_user(db, username="target")
         app = await make_app(make_settings(rate_limit_login="3/minute"))
-        first = await connect(app, address="10.0.0.1")
-        second = await connect(app, address="10.0.0.2")
-        assert (await login(first, "target", "wrong one")).status_code == 401
-        assert (await login(second, "TARGET", "wrong two")).status_code == 401
-        assert (await login(first, "target", "wrong three")).status_code == 401
-        response = await login(second, "target", DEFAULT_PASSWORD)
+        stranger = await connect(app, address="10.0.0.2")
+        usual = await connect(app, address="10.0.0.1")
+        for attempt in ("wrong one", "wrong two", "wrong three"):
+            assert (await login(stranger, "TARGET", attempt)).status_code == 401
+        response = await login(stranger, "target", DEFAULT_PASSWORD)
         assert_error(response, 429, TOO_MANY_REQUESTS)
         assert int(response.headers["Retry-After"]) >= 1
-        # Another username from the same client is not affected.
-        assert (await login(second, "someone-else", "wrong")).status_code == 401
+        assert (await login(usual, "target", DEFAULT_PASSWORD)).status_code == 200
+
+    async def test_successful_logins_do_not_count_as_failures(
+        self, make_client: MakeClient, make_settings: MakeSettings, db: Database
+    ) -> None:
+        await make_user(db, username="target")
+        client = await make_client(make_settings(rate_limit_login="4/minute"))
+        assert (await login(client, "target", "wrong")).status_code == 401
+        for _ in range(3):  # the per-client limit (4) still counts every attempt
+            assert (await login(client, "target", DEFAULT_PASSWORD)).status_code == 200
 
 
 class TestGetCurrentUser:

@@ -189,10 +189,13 @@ class TestUpdateUser:
         self, client: httpx.AsyncClient, alice: Account
     ) -> None:
         response = await client.put(
-            user_url(alice.id), json={"password": "a brand new password"}, headers=alice.headers
+            user_url(alice.id),
+            json={"password": "a brand new password", "current_password": alice.password},
+            headers=alice.headers,
         )
         assert response.status_code == 200
         assert "password" not in response.json()
+        assert "current_password" not in response.json()
         assert (await login(client, "alice", "a brand new password")).status_code == 200
         assert_unauthorized(await login(client, "alice", alice.password), BAD_CREDENTIALS)
 

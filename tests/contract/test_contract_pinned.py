@@ -141,6 +141,9 @@ class TestCredentialGatedPaths:
         path = {"user_id": alice.user_id}
         body = {"full_name": "Alice A.", "password": "a-new-password"}
         response = call(run, "PUT", USER, path_parameters=path, body=body, headers=alice.headers)
+        assert response.status_code == 403  # without current_password
+        body["current_password"] = ALICE.password
+        response = call(run, "PUT", USER, path_parameters=path, body=body, headers=alice.headers)
         assert response.status_code == 200
         assert response.json()["full_name"] == "Alice A."
         assert login(run, ALICE.username, "a-new-password").status_code == 200

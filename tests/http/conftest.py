@@ -14,10 +14,10 @@ from typing import Any
 import httpx
 import pytest
 from fastapi import FastAPI
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, ValidationError
 
 from impl.errors import RateLimited, Unauthorized
-from impl.http import Metrics, RateLimiter, install_http_layer, set_user_id
+from impl.http import Metrics, RateLimiter, install_http_layer, serve_docs, set_user_id
 from impl.settings import Settings
 
 SECRET = "test-secret-key-that-is-long-enough-for-hs256"
@@ -45,7 +45,8 @@ class Echo(BaseModel):
 
 
 def build_app(settings: Settings, limiter: RateLimiter | None, metrics: Metrics) -> FastAPI:
-    app = FastAPI()
+    app = FastAPI(docs_url=None, redoc_url=None)
+    serve_docs(app)
 
     @app.get("/ok")
     async def ok() -> dict[str, bool]:
@@ -62,6 +63,15 @@ def build_app(settings: Settings, limiter: RateLimiter | None, metrics: Metrics)
     @app.get("/boom")
     async def boom() -> None:
         raise RuntimeError(LEAKY_MESSAGE)
+
+    @app.post("/fails-after-validation")
+    async def fails_after_validation(body: dict[str, Any]) -> None:
+        # Issue 8: an error raised while handling a validation error; the logged traceback
+        # quoted the validation error's input, a password included.
+        try:
+            Echo.model_validate(body)
+        except ValidationError as exc:
+            raise RuntimeError("failed while handling invalid input") from exc
 
     @app.get("/denied")
     async def denied() -> None:

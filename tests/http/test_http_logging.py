@@ -3,6 +3,7 @@ from __future__ import annotations
 import io
 import json
 import logging
+import sys
 from collections.abc import Iterator
 from typing import Any
 
@@ -110,8 +111,44 @@ class TestErrorLog:
         assert access["status"] == 500
         assert access["level"] == "ERROR"
 
+    async def test_a_traceback_never_quotes_the_input_of_a_validation_error(
+        self, client: httpx.AsyncClient, log_stream: io.StringIO
+    ) -> None:
+        body = {"x": "not a number", "password": PASSWORD, "token": TOKEN}
+        response = await client.post("/fails-after-validation", json=body)
+        assert response.status_code == 500
+        [error] = [line for line in lines(log_stream) if "exc_info" in line]
+        trace = error["exc_info"]
+        assert "pydantic_core._pydantic_core.ValidationError" in trace
+        assert "x: int_parsing" in trace
+        assert "RuntimeError: failed while handling invalid input" in trace
+        assert "direct cause" in trace
+        assert PASSWORD not in trace
+        assert TOKEN not in log_stream.getvalue()
+
 
 class TestFormatter:
+    def test_given_secrets_and_secret_shaped_text_are_redacted_everywhere(self) -> None:
+        formatter = JsonFormatter(secrets=["the-signing-key-0123456789abcdef"])
+        try:
+            raise ValueError(
+                "cannot connect to postgresql://app:dbpass@db/app with key "
+                "the-signing-key-0123456789abcdef and token " + TOKEN
+            )
+        except ValueError:
+            record = logging.makeLogRecord(
+                {
+                    "msg": "Authorization: Bearer %s",
+                    "args": ("abc.def",),
+                    "exc_info": sys.exc_info(),
+                }
+            )
+        entry = formatter.format(record)
+        for secret in ("the-signing-key-0123456789abcdef", "dbpass", TOKEN, "abc.def"):
+            assert secret not in entry
+        assert "[REDACTED]" in entry
+        assert "postgresql://[REDACTED]@db/app" in entry
+
     def test_secret_looking_extra_fields_are_redacted(self) -> None:
         record = logging.makeLogRecord(
             {"msg": "login", "password": PASSWORD, "access_token": TOKEN, "username": "alice"}

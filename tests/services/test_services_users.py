@@ -14,6 +14,7 @@ from impl.services import (
     ADMIN_SCOPES,
     UNSET,
     USER_SCOPES,
+    AdminBootstrapRefused,
     AuthService,
     ItemService,
     UserChanges,
@@ -126,7 +127,12 @@ class TestUpdateUser:
         updated = await user_service.update(
             actor_for(user),
             user.id,
-            UserChanges(email="erin@new.example", full_name="Erin E.", password="new-password"),
+            UserChanges(
+                email="erin@new.example",
+                full_name="Erin E.",
+                password="new-password",
+                current_password=DEFAULT_PASSWORD,
+            ),
         )
 
         assert (updated.email, updated.full_name) == ("erin@new.example", "Erin E.")
@@ -317,26 +323,50 @@ class TestEnsureAdmin:
         assert again.id == first.id
         assert total == 1
 
-    async def test_promotes_an_existing_user_and_keeps_their_password(
+    async def test_restores_the_existing_admin_and_keeps_their_password(
         self, user_service: UserService, auth_service: AuthService, db: Database
     ) -> None:
-        user = await make_user(db, username="boss", is_active=False)
+        user = await make_user(
+            db, username="boss", email="boss@example.com", scopes=["admin"], is_active=False
+        )
 
         admin = await user_service.ensure_admin(
-            username="boss", email="ignored@example.com", password="ignored-password"
+            username="BOSS", email="Boss@Example.com", password="ignored-password"
         )
 
         assert admin.id == user.id
         assert (admin.scopes, admin.is_active) == (sorted(ADMIN_SCOPES), True)
-        assert admin.email == user.email
         assert await auth_service.login(username="boss", password=DEFAULT_PASSWORD)
 
-    async def test_email_of_another_user_is_conflict(
+    @pytest.mark.parametrize(
+        ("existing", "taken"),
+        [
+            ({"username": "boss"}, "username"),  # registered first by someone else
+            ({"email": "boss@example.com"}, "email"),
+            ({"username": "boss", "email": "boss@example.com"}, "username"),  # not an admin
+        ],
+    )
+    async def test_an_account_that_is_not_this_admin_is_refused_and_left_alone(
+        self, user_service: UserService, db: Database, existing: dict[str, str], taken: str
+    ) -> None:
+        user = await make_user(db, username=existing.get("username"), email=existing.get("email"))
+
+        with pytest.raises(AdminBootstrapRefused, match=f"the {taken} already belongs"):
+            await user_service.ensure_admin(
+                username="boss", email="boss@example.com", password="root-password"
+            )
+
+        unchanged = await user_service.get(user.id)
+        assert (unchanged.scopes, unchanged.hashed_password) == (user.scopes, user.hashed_password)
+        _, total = await user_service.list(skip=0, limit=10)
+        assert total == 1
+
+    async def test_an_admin_with_another_email_is_refused(
         self, user_service: UserService, db: Database
     ) -> None:
-        await make_user(db, email="root@example.com")
+        await make_user(db, username="boss", email="boss@example.com", scopes=ADMIN_SCOPES)
 
-        with pytest.raises(Conflict, match="email already registered"):
+        with pytest.raises(AdminBootstrapRefused, match="ADMIN_EMAIL does not match"):
             await user_service.ensure_admin(
-                username="root", email="root@example.com", password="root-password"
+                username="boss", email="other@example.com", password="root-password"
             )

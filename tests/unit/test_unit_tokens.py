@@ -61,7 +61,7 @@ class TestIssue:
         payload = jwt.decode(token, options={"verify_signature": False})
 
         assert header["alg"] == "HS256"
-        assert set(payload) == {"sub", "scopes", "iat", "exp", "jti"}
+        assert set(payload) == {"sub", "scopes", "iat", "exp", "jti", "ver"}
         assert payload["scopes"] == ["items:write", "users:read"]  # a sorted list
 
     def test_every_token_has_its_own_jti(self, codec: TokenCodec) -> None:
