@@ -430,18 +430,25 @@ def content(text: str | None, key: str, errors: Errors) -> Any:
         return None
     try:
         return json.loads(text)
-    except ValueError as exc:
+    except (ValueError, RecursionError) as exc:  # RecursionError: nested too deeply
         location, _, name = key.partition(":")
-        errors.append(
-            {
-                "type": "json_invalid",
-                "loc": (location, name),
-                "msg": "JSON decode error",
-                "input": text,
-                "ctx": {"error": str(exc)},
-            }
-        )
+        errors.append(_json_invalid((location, name), text, exc))
         return None
+
+
+def _json_invalid(loc: tuple[str | int, ...], value: Any, exc: Exception) -> dict[str, Any]:
+    """FastAPI's 422 entry for text that is not JSON, or JSON nested deeper than Python's
+    decoder recurses (a RecursionError, which would otherwise be a 500)."""
+    reason = (
+        "nested too deeply" if isinstance(exc, RecursionError) else getattr(exc, "msg", str(exc))
+    )
+    return {
+        "type": "json_invalid",
+        "loc": loc,
+        "msg": "JSON decode error",
+        "input": value,
+        "ctx": {"error": reason},
+    }
 
 
 def validate_parameters(adapter: TypeAdapter[Any], raw: dict[str, Any], errors: Errors) -> Any:
@@ -547,16 +554,8 @@ class Body:
                     return self._absent(errors)
                 if media.kind == "json" and not undeclared:
                     value = json.loads(raw)
-            except ValueError as exc:
-                errors.append(
-                    {
-                        "type": "json_invalid",
-                        "loc": ("body", getattr(exc, "pos", 0)),
-                        "msg": "JSON decode error",
-                        "input": {},
-                        "ctx": {"error": getattr(exc, "msg", str(exc))},
-                    }
-                )
+            except (ValueError, RecursionError) as exc:  # RecursionError: nested too deeply
+                errors.append(_json_invalid(("body", getattr(exc, "pos", 0)), {}, exc))
                 return None
             if media.kind == "text":
                 try:
