@@ -105,12 +105,13 @@ def adapter(tp: Any) -> TypeAdapter[Any]:
 
 def json_response(
     status: int,
-    tp: Any,
+    serializer: TypeAdapter[Any],
     value: Any,
     headers: Mapping[str, str] | None = None,
     media_type: str = "application/json",
 ) -> Response:
-    body = adapter(tp).dump_json(value, by_alias=True)
+    """A JSON answer, serialised by the result type's adapter (made once per route)."""
+    body = serializer.dump_json(value, by_alias=True)
     return Response(body, status_code=status, headers=headers, media_type=media_type)
 
 

@@ -103,6 +103,7 @@ OPERATIONS: dict[str, runtime.Operation] = {
 
 def _get_health(impl: HealthApi | None, verifier: SecurityVerifier | None) -> runtime.Endpoint:
     operation = OPERATIONS["getHealth"]
+    dump_0 = runtime.adapter(models.Health)
 
     async def endpoint(request: Request) -> Response:
         if impl is None:
@@ -114,7 +115,7 @@ def _get_health(impl: HealthApi | None, verifier: SecurityVerifier | None) -> ru
             return runtime.finish(runtime.error_response(exc, operation), tasks)
         if isinstance(result, models.Health):
             return runtime.finish(
-                runtime.json_response(200, models.Health, result, None, "application/json"), tasks
+                runtime.json_response(200, dump_0, result, None, "application/json"), tasks
             )
         runtime.violation(operation, f"returned {type(result).__name__}")
 
@@ -123,6 +124,7 @@ def _get_health(impl: HealthApi | None, verifier: SecurityVerifier | None) -> ru
 
 def _get_readiness(impl: HealthApi | None, verifier: SecurityVerifier | None) -> runtime.Endpoint:
     operation = OPERATIONS["getReadiness"]
+    dump_0 = runtime.adapter(models.Readiness)
 
     async def endpoint(request: Request) -> Response:
         if impl is None:
@@ -134,8 +136,7 @@ def _get_readiness(impl: HealthApi | None, verifier: SecurityVerifier | None) ->
             return runtime.finish(runtime.error_response(exc, operation), tasks)
         if isinstance(result, models.Readiness):
             return runtime.finish(
-                runtime.json_response(200, models.Readiness, result, None, "application/json"),
-                tasks,
+                runtime.json_response(200, dump_0, result, None, "application/json"), tasks
             )
         runtime.violation(operation, f"returned {type(result).__name__}")
 
@@ -169,6 +170,7 @@ _REGISTER_USER_BODY = runtime.Body(
 
 def _register_user(impl: AuthApi | None, verifier: SecurityVerifier | None) -> runtime.Endpoint:
     operation = OPERATIONS["registerUser"]
+    dump_0 = runtime.adapter(models.User)
 
     async def endpoint(request: Request) -> Response:
         errors: runtime.Errors = []
@@ -186,7 +188,7 @@ def _register_user(impl: AuthApi | None, verifier: SecurityVerifier | None) -> r
             return runtime.finish(
                 runtime.json_response(
                     201,
-                    models.User,
+                    dump_0,
                     result.body,
                     runtime.headers({"Location": result.location}),
                     "application/json",
@@ -223,6 +225,7 @@ _CREATE_TOKEN_BODY = runtime.Body(
 
 def _create_token(impl: AuthApi | None, verifier: SecurityVerifier | None) -> runtime.Endpoint:
     operation = OPERATIONS["createToken"]
+    dump_0 = runtime.adapter(models.Token)
 
     async def endpoint(request: Request) -> Response:
         errors: runtime.Errors = []
@@ -238,7 +241,7 @@ def _create_token(impl: AuthApi | None, verifier: SecurityVerifier | None) -> ru
             return runtime.finish(runtime.error_response(exc, operation), tasks)
         if isinstance(result, models.Token):
             return runtime.finish(
-                runtime.json_response(200, models.Token, result, None, "application/json"), tasks
+                runtime.json_response(200, dump_0, result, None, "application/json"), tasks
             )
         runtime.violation(operation, f"returned {type(result).__name__}")
 
@@ -252,6 +255,7 @@ def _get_current_user(impl: AuthApi | None, verifier: SecurityVerifier | None) -
         verifier,
         unimplemented=impl is None,
     )
+    dump_0 = runtime.adapter(models.User)
 
     async def endpoint(request: Request) -> Response:
         principal = await authorize(request)
@@ -264,7 +268,7 @@ def _get_current_user(impl: AuthApi | None, verifier: SecurityVerifier | None) -
             return runtime.finish(runtime.error_response(exc, operation), tasks)
         if isinstance(result, models.User):
             return runtime.finish(
-                runtime.json_response(200, models.User, result, None, "application/json"), tasks
+                runtime.json_response(200, dump_0, result, None, "application/json"), tasks
             )
         runtime.violation(operation, f"returned {type(result).__name__}")
 
@@ -290,6 +294,7 @@ def _list_users(impl: UsersApi | None, verifier: SecurityVerifier | None) -> run
         verifier,
         unimplemented=impl is None,
     )
+    dump_0 = runtime.adapter(list[models.User])
 
     async def endpoint(request: Request) -> Response:
         principal = await authorize(request)
@@ -320,7 +325,7 @@ def _list_users(impl: UsersApi | None, verifier: SecurityVerifier | None) -> run
             return runtime.finish(
                 runtime.json_response(
                     200,
-                    list[models.User],
+                    dump_0,
                     result.body,
                     runtime.headers({"X-Total-Count": result.x_total_count}),
                     "application/json",
@@ -350,6 +355,7 @@ def _get_user(impl: UsersApi | None, verifier: SecurityVerifier | None) -> runti
         verifier,
         unimplemented=impl is None,
     )
+    dump_0 = runtime.adapter(models.User)
 
     async def endpoint(request: Request) -> Response:
         principal = await authorize(request)
@@ -372,7 +378,7 @@ def _get_user(impl: UsersApi | None, verifier: SecurityVerifier | None) -> runti
             return runtime.finish(runtime.error_response(exc, operation), tasks)
         if isinstance(result, models.User):
             return runtime.finish(
-                runtime.json_response(200, models.User, result, None, "application/json"), tasks
+                runtime.json_response(200, dump_0, result, None, "application/json"), tasks
             )
         runtime.violation(operation, f"returned {type(result).__name__}")
 
@@ -403,6 +409,7 @@ def _update_user(impl: UsersApi | None, verifier: SecurityVerifier | None) -> ru
         verifier,
         unimplemented=impl is None,
     )
+    dump_0 = runtime.adapter(models.User)
 
     async def endpoint(request: Request) -> Response:
         principal = await authorize(request)
@@ -428,7 +435,7 @@ def _update_user(impl: UsersApi | None, verifier: SecurityVerifier | None) -> ru
             return runtime.finish(runtime.error_response(exc, operation), tasks)
         if isinstance(result, models.User):
             return runtime.finish(
-                runtime.json_response(200, models.User, result, None, "application/json"), tasks
+                runtime.json_response(200, dump_0, result, None, "application/json"), tasks
             )
         runtime.violation(operation, f"returned {type(result).__name__}")
 
@@ -495,6 +502,7 @@ _LIST_ITEMS_PARAMETERS: TypeAdapter[_LIST_ITEMS_PARAMETERS_TYPE] = TypeAdapter(
 
 def _list_items(impl: ItemsApi | None, verifier: SecurityVerifier | None) -> runtime.Endpoint:
     operation = OPERATIONS["listItems"]
+    dump_0 = runtime.adapter(list[models.Item])
 
     async def endpoint(request: Request) -> Response:
         errors: runtime.Errors = []
@@ -527,7 +535,7 @@ def _list_items(impl: ItemsApi | None, verifier: SecurityVerifier | None) -> run
             return runtime.finish(
                 runtime.json_response(
                     200,
-                    list[models.Item],
+                    dump_0,
                     result.body,
                     runtime.headers({"X-Total-Count": result.x_total_count}),
                     "application/json",
@@ -553,6 +561,7 @@ def _create_item(impl: ItemsApi | None, verifier: SecurityVerifier | None) -> ru
         verifier,
         unimplemented=impl is None,
     )
+    dump_0 = runtime.adapter(models.Item)
 
     async def endpoint(request: Request) -> Response:
         principal = await authorize(request)
@@ -571,7 +580,7 @@ def _create_item(impl: ItemsApi | None, verifier: SecurityVerifier | None) -> ru
             return runtime.finish(
                 runtime.json_response(
                     201,
-                    models.Item,
+                    dump_0,
                     result.body,
                     runtime.headers({"Location": result.location}),
                     "application/json",
@@ -596,6 +605,7 @@ _GET_ITEM_PARAMETERS: TypeAdapter[_GET_ITEM_PARAMETERS_TYPE] = TypeAdapter(
 
 def _get_item(impl: ItemsApi | None, verifier: SecurityVerifier | None) -> runtime.Endpoint:
     operation = OPERATIONS["getItem"]
+    dump_0 = runtime.adapter(models.Item)
 
     async def endpoint(request: Request) -> Response:
         errors: runtime.Errors = []
@@ -615,7 +625,7 @@ def _get_item(impl: ItemsApi | None, verifier: SecurityVerifier | None) -> runti
             return runtime.finish(runtime.error_response(exc, operation), tasks)
         if isinstance(result, models.Item):
             return runtime.finish(
-                runtime.json_response(200, models.Item, result, None, "application/json"), tasks
+                runtime.json_response(200, dump_0, result, None, "application/json"), tasks
             )
         runtime.violation(operation, f"returned {type(result).__name__}")
 
@@ -646,6 +656,7 @@ def _update_item(impl: ItemsApi | None, verifier: SecurityVerifier | None) -> ru
         verifier,
         unimplemented=impl is None,
     )
+    dump_0 = runtime.adapter(models.Item)
 
     async def endpoint(request: Request) -> Response:
         principal = await authorize(request)
@@ -671,7 +682,7 @@ def _update_item(impl: ItemsApi | None, verifier: SecurityVerifier | None) -> ru
             return runtime.finish(runtime.error_response(exc, operation), tasks)
         if isinstance(result, models.Item):
             return runtime.finish(
-                runtime.json_response(200, models.Item, result, None, "application/json"), tasks
+                runtime.json_response(200, dump_0, result, None, "application/json"), tasks
             )
         runtime.violation(operation, f"returned {type(result).__name__}")
 
