@@ -4,7 +4,7 @@ Each app of benchmarks/apps.py gets the same ASGI requests straight from Python;
 microseconds per request, best of several rounds (the rounds alternate between the apps so
 that background load does not favour one). A benchmark, not a test: it prints and exits 0.
 
-    python benchmarks/inprocess.py [--requests 3000] [--rounds 5]
+    python benchmarks/inprocess.py [--requests 500] [--rounds 20]
 """
 
 from __future__ import annotations
@@ -117,8 +117,8 @@ def print_table(results: dict[str, dict[str, float]], count: int, rounds: int) -
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--requests", type=int, default=3000)
-    parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--requests", type=int, default=500)
+    parser.add_argument("--rounds", type=int, default=20)
     args = parser.parse_args()
     results = asyncio.run(measure(args.requests, args.rounds))
     print_table(results, args.requests, args.rounds)

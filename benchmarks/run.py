@@ -91,7 +91,7 @@ def main() -> int:
     parser.add_argument("--duration", type=int, default=4, help="seconds per endpoint and round")
     parser.add_argument("--rounds", type=int, default=3, help="turns each app takes")
     parser.add_argument("--connections", type=int, default=32)
-    parser.add_argument("--requests", type=int, default=3000, help="in process, per round")
+    parser.add_argument("--requests", type=int, default=500, help="in process, per round")
     args = parser.parse_args()
     subprocess.run(
         [

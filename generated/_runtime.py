@@ -10,12 +10,12 @@ import re
 from collections.abc import Awaitable, Callable, Coroutine, Iterable, Mapping
 from contextvars import ContextVar
 from dataclasses import dataclass
-from typing import Annotated, Any, NoReturn, TypeVar
+from typing import Any, NoReturn, TypeVar
 
 from fastapi import BackgroundTasks, HTTPException, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
-from pydantic import AfterValidator, Field, TypeAdapter, ValidationError
+from pydantic import AfterValidator, TypeAdapter, ValidationError
 from pydantic_core import PydanticCustomError
 from starlette.datastructures import URLPath
 from starlette.routing import BaseRoute, Match, NoMatchFound
@@ -105,12 +105,13 @@ def adapter(tp: Any) -> TypeAdapter[Any]:
 
 def json_response(
     status: int,
-    tp: Any,
+    serializer: TypeAdapter[Any],
     value: Any,
     headers: Mapping[str, str] | None = None,
     media_type: str = "application/json",
 ) -> Response:
-    body = adapter(tp).dump_json(value, by_alias=True)
+    """A JSON answer, serialised by the result type's adapter (made once per route)."""
+    body = serializer.dump_json(value, by_alias=True)
     return Response(body, status_code=status, headers=headers, media_type=media_type)
 
 
@@ -464,11 +465,6 @@ def validate_parameters(adapter: TypeAdapter[Any], raw: dict[str, Any], errors: 
                 error["input"] = None
             errors.append(dict(error))
         return {}
-
-
-def parameter_type(tp: Any, constraints: Mapping[str, Any]) -> Any:
-    """``tp`` with Field constraints (minimum, maxLength, ...), for a parameter's adapter."""
-    return Annotated[tp, Field(**constraints)] if constraints else tp
 
 
 def one_of(values: tuple[Any, ...]) -> AfterValidator:

@@ -115,6 +115,7 @@ OPERATIONS: dict[str, runtime.Operation] = {
 
 def _get_health(impl: HealthApi | None, verifier: SecurityVerifier | None) -> runtime.Endpoint:
     operation = OPERATIONS["getHealth"]
+    dump_0 = runtime.adapter(models.Health)
 
     async def endpoint(request: Request) -> Response:
         if impl is None:
@@ -126,7 +127,7 @@ def _get_health(impl: HealthApi | None, verifier: SecurityVerifier | None) -> ru
             return runtime.finish(runtime.error_response(exc, operation), tasks)
         if isinstance(result, models.Health):
             return runtime.finish(
-                runtime.json_response(200, models.Health, result, None, "application/json"), tasks
+                runtime.json_response(200, dump_0, result, None, "application/json"), tasks
             )
         runtime.violation(operation, f"returned {type(result).__name__}")
 
@@ -135,6 +136,7 @@ def _get_health(impl: HealthApi | None, verifier: SecurityVerifier | None) -> ru
 
 def _get_readiness(impl: HealthApi | None, verifier: SecurityVerifier | None) -> runtime.Endpoint:
     operation = OPERATIONS["getReadiness"]
+    dump_0 = runtime.adapter(models.Readiness)
 
     async def endpoint(request: Request) -> Response:
         if impl is None:
@@ -146,8 +148,7 @@ def _get_readiness(impl: HealthApi | None, verifier: SecurityVerifier | None) ->
             return runtime.finish(runtime.error_response(exc, operation), tasks)
         if isinstance(result, models.Readiness):
             return runtime.finish(
-                runtime.json_response(200, models.Readiness, result, None, "application/json"),
-                tasks,
+                runtime.json_response(200, dump_0, result, None, "application/json"), tasks
             )
         runtime.violation(operation, f"returned {type(result).__name__}")
 
@@ -181,6 +182,7 @@ _REGISTER_USER_BODY = runtime.Body(
 
 def _register_user(impl: AuthApi | None, verifier: SecurityVerifier | None) -> runtime.Endpoint:
     operation = OPERATIONS["registerUser"]
+    dump_0 = runtime.adapter(models.User)
 
     async def endpoint(request: Request) -> Response:
         errors: runtime.Errors = []
@@ -198,7 +200,7 @@ def _register_user(impl: AuthApi | None, verifier: SecurityVerifier | None) -> r
             return runtime.finish(
                 runtime.json_response(
                     201,
-                    models.User,
+                    dump_0,
                     result.body,
                     runtime.headers({"Location": result.location}),
                     "application/json",
@@ -235,6 +237,7 @@ _CREATE_TOKEN_BODY = runtime.Body(
 
 def _create_token(impl: AuthApi | None, verifier: SecurityVerifier | None) -> runtime.Endpoint:
     operation = OPERATIONS["createToken"]
+    dump_0 = runtime.adapter(models.Token)
 
     async def endpoint(request: Request) -> Response:
         errors: runtime.Errors = []
@@ -250,7 +253,7 @@ def _create_token(impl: AuthApi | None, verifier: SecurityVerifier | None) -> ru
             return runtime.finish(runtime.error_response(exc, operation), tasks)
         if isinstance(result, models.Token):
             return runtime.finish(
-                runtime.json_response(200, models.Token, result, None, "application/json"), tasks
+                runtime.json_response(200, dump_0, result, None, "application/json"), tasks
             )
         runtime.violation(operation, f"returned {type(result).__name__}")
 
@@ -264,6 +267,7 @@ def _get_current_user(impl: AuthApi | None, verifier: SecurityVerifier | None) -
         verifier,
         unimplemented=impl is None,
     )
+    dump_0 = runtime.adapter(models.User)
 
     async def endpoint(request: Request) -> Response:
         principal = await authorize(request)
@@ -276,7 +280,7 @@ def _get_current_user(impl: AuthApi | None, verifier: SecurityVerifier | None) -
             return runtime.finish(runtime.error_response(exc, operation), tasks)
         if isinstance(result, models.User):
             return runtime.finish(
-                runtime.json_response(200, models.User, result, None, "application/json"), tasks
+                runtime.json_response(200, dump_0, result, None, "application/json"), tasks
             )
         runtime.violation(operation, f"returned {type(result).__name__}")
 
@@ -302,6 +306,7 @@ def _list_users(impl: UsersApi | None, verifier: SecurityVerifier | None) -> run
         verifier,
         unimplemented=impl is None,
     )
+    dump_0 = runtime.adapter(list[models.User])
 
     async def endpoint(request: Request) -> Response:
         principal = await authorize(request)
@@ -332,7 +337,7 @@ def _list_users(impl: UsersApi | None, verifier: SecurityVerifier | None) -> run
             return runtime.finish(
                 runtime.json_response(
                     200,
-                    list[models.User],
+                    dump_0,
                     result.body,
                     runtime.headers({"X-Total-Count": result.x_total_count}),
                     "application/json",
@@ -362,6 +367,7 @@ def _get_user(impl: UsersApi | None, verifier: SecurityVerifier | None) -> runti
         verifier,
         unimplemented=impl is None,
     )
+    dump_0 = runtime.adapter(models.User)
 
     async def endpoint(request: Request) -> Response:
         principal = await authorize(request)
@@ -384,7 +390,7 @@ def _get_user(impl: UsersApi | None, verifier: SecurityVerifier | None) -> runti
             return runtime.finish(runtime.error_response(exc, operation), tasks)
         if isinstance(result, models.User):
             return runtime.finish(
-                runtime.json_response(200, models.User, result, None, "application/json"), tasks
+                runtime.json_response(200, dump_0, result, None, "application/json"), tasks
             )
         runtime.violation(operation, f"returned {type(result).__name__}")
 
@@ -415,6 +421,7 @@ def _update_user(impl: UsersApi | None, verifier: SecurityVerifier | None) -> ru
         verifier,
         unimplemented=impl is None,
     )
+    dump_0 = runtime.adapter(models.User)
 
     async def endpoint(request: Request) -> Response:
         principal = await authorize(request)
@@ -440,7 +447,7 @@ def _update_user(impl: UsersApi | None, verifier: SecurityVerifier | None) -> ru
             return runtime.finish(runtime.error_response(exc, operation), tasks)
         if isinstance(result, models.User):
             return runtime.finish(
-                runtime.json_response(200, models.User, result, None, "application/json"), tasks
+                runtime.json_response(200, dump_0, result, None, "application/json"), tasks
             )
         runtime.violation(operation, f"returned {type(result).__name__}")
 
@@ -507,6 +514,7 @@ _LIST_ITEMS_PARAMETERS: TypeAdapter[_LIST_ITEMS_PARAMETERS_TYPE] = TypeAdapter(
 
 def _list_items(impl: ItemsApi | None, verifier: SecurityVerifier | None) -> runtime.Endpoint:
     operation = OPERATIONS["listItems"]
+    dump_0 = runtime.adapter(list[models.Item])
 
     async def endpoint(request: Request) -> Response:
         errors: runtime.Errors = []
@@ -539,7 +547,7 @@ def _list_items(impl: ItemsApi | None, verifier: SecurityVerifier | None) -> run
             return runtime.finish(
                 runtime.json_response(
                     200,
-                    list[models.Item],
+                    dump_0,
                     result.body,
                     runtime.headers({"X-Total-Count": result.x_total_count}),
                     "application/json",
@@ -565,6 +573,7 @@ def _create_item(impl: ItemsApi | None, verifier: SecurityVerifier | None) -> ru
         verifier,
         unimplemented=impl is None,
     )
+    dump_0 = runtime.adapter(models.Item)
 
     async def endpoint(request: Request) -> Response:
         principal = await authorize(request)
@@ -583,7 +592,7 @@ def _create_item(impl: ItemsApi | None, verifier: SecurityVerifier | None) -> ru
             return runtime.finish(
                 runtime.json_response(
                     201,
-                    models.Item,
+                    dump_0,
                     result.body,
                     runtime.headers({"Location": result.location}),
                     "application/json",
@@ -608,6 +617,7 @@ _GET_ITEM_PARAMETERS: TypeAdapter[_GET_ITEM_PARAMETERS_TYPE] = TypeAdapter(
 
 def _get_item(impl: ItemsApi | None, verifier: SecurityVerifier | None) -> runtime.Endpoint:
     operation = OPERATIONS["getItem"]
+    dump_0 = runtime.adapter(models.Item)
 
     async def endpoint(request: Request) -> Response:
         errors: runtime.Errors = []
@@ -627,7 +637,7 @@ def _get_item(impl: ItemsApi | None, verifier: SecurityVerifier | None) -> runti
             return runtime.finish(runtime.error_response(exc, operation), tasks)
         if isinstance(result, models.Item):
             return runtime.finish(
-                runtime.json_response(200, models.Item, result, None, "application/json"), tasks
+                runtime.json_response(200, dump_0, result, None, "application/json"), tasks
             )
         runtime.violation(operation, f"returned {type(result).__name__}")
 
@@ -658,6 +668,7 @@ def _update_item(impl: ItemsApi | None, verifier: SecurityVerifier | None) -> ru
         verifier,
         unimplemented=impl is None,
     )
+    dump_0 = runtime.adapter(models.Item)
 
     async def endpoint(request: Request) -> Response:
         principal = await authorize(request)
@@ -683,7 +694,7 @@ def _update_item(impl: ItemsApi | None, verifier: SecurityVerifier | None) -> ru
             return runtime.finish(runtime.error_response(exc, operation), tasks)
         if isinstance(result, models.Item):
             return runtime.finish(
-                runtime.json_response(200, models.Item, result, None, "application/json"), tasks
+                runtime.json_response(200, dump_0, result, None, "application/json"), tasks
             )
         runtime.violation(operation, f"returned {type(result).__name__}")
 

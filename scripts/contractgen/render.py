@@ -540,6 +540,9 @@ class Renderer:
                 f"    authorize = runtime.authorizer({self._requirements(operation)}, verifier, "
                 "unimplemented=impl is None)"
             )
+        for index, result in enumerate(self.results(operation)):
+            if result.body_kind == "json":
+                lines.append(f"    dump_{index} = runtime.adapter({result.body_type})")
         lines += ["", "    async def endpoint(request: Request) -> Response:"]
         call_args = []
         if secured:
@@ -623,7 +626,7 @@ class Renderer:
                 answer = f"runtime.empty_response({status_expr}, {headers_expr})"
             elif result.body_kind == "json":
                 media = response.media_type or "application/json"
-                answer = f"runtime.json_response({status_expr}, {result.body_type}, {value}, {headers_expr}, {_py(media)})"
+                answer = f"runtime.json_response({status_expr}, dump_{index}, {value}, {headers_expr}, {_py(media)})"
             else:
                 answer = f"runtime.raw_response({status_expr}, {value}, {_py(response.media_type)}, {headers_expr})"
             lines.append(f"            return runtime.finish({answer}, tasks)")
