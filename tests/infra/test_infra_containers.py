@@ -26,7 +26,9 @@ from urllib.parse import urlsplit
 
 import pytest
 import yaml
+from uvicorn_worker import UvicornWorker
 
+from impl.http.server import GuardedUvicornWorker
 from impl.settings import Settings
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -161,7 +163,10 @@ class TestDockerfile:
         migrate, _, serve = command[2].partition(" && ")
         assert migrate == "python -m impl.db upgrade"
         assert serve == "exec gunicorn impl.main:app --config scripts/gunicorn_conf.py"
-        assert "uvicorn_worker.UvicornWorker" in (ROOT / "scripts/gunicorn_conf.py").read_text()
+        conf = (ROOT / "scripts/gunicorn_conf.py").read_text()
+        assert 'worker_class = "impl.http.server.GuardedUvicornWorker"' in conf
+        # The guarded worker (read deadlines, caps: README "Security") is a Uvicorn worker.
+        assert issubclass(GuardedUvicornWorker, UvicornWorker)
 
     def test_runtime_listens_on_all_interfaces_in_production(self) -> None:
         env = runtime_env()
