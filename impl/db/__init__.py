@@ -8,7 +8,7 @@ from .database import Database, create_engine
 from .errors import ForeignKeyViolationError, IntegrityViolationError, UniqueViolationError
 from .migrate import migrate, upgrade_to_head
 from .models import ITEM_ID_MAX, Item, User
-from .queries import ItemQueries, ItemRecord
+from .queries import ItemQueries, ItemRecord, TokenHolder, UserQueries
 from .repositories import HealthRepository, ItemRepository, UserRepository
 from .types import UTCDateTime, utcnow
 
@@ -23,9 +23,11 @@ __all__ = [
     "ItemQueries",
     "ItemRecord",
     "ItemRepository",
+    "TokenHolder",
     "UTCDateTime",
     "UniqueViolationError",
     "User",
+    "UserQueries",
     "UserRepository",
     "create_engine",
     "migrate",

@@ -1,6 +1,7 @@
 """The hot paths in SQLAlchemy Core: one statement, one round trip each (issue 9).
 
-``ItemQueries`` serves the public item reads and item creation on a connection from
+``ItemQueries`` serves the public item reads and item creation, ``UserQueries`` the user
+facts a bearer token check needs on every authenticated request, each on a connection from
 ``Database.autocommit()``. The ORM's unit of work, identity map and per-row instrumentation
 cost more than the query itself on these paths, so they get plain ``ItemRecord`` rows; the
 statements are built once at import time (SQLAlchemy caches their compiled form, asyncpg its
@@ -35,9 +36,9 @@ from sqlalchemy import (
 )
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from .models import Item
+from .models import Item, User
 
-__all__ = ["ItemQueries", "ItemRecord", "has_tag"]
+__all__ = ["ItemQueries", "ItemRecord", "TokenHolder", "UserQueries", "has_tag"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -155,3 +156,29 @@ class ItemQueries:
             )
         ).one()
         return ItemRecord(*row)
+
+
+@dataclass(frozen=True, slots=True)
+class TokenHolder:
+    """What a bearer token check needs of the token's user (issue 8's revocation rules)."""
+
+    is_active: bool
+    token_version: int
+    scopes: list[str]
+
+
+_users: Final = User.__table__
+_TOKEN_HOLDER: Final = select(_users.c.is_active, _users.c.token_version, _users.c.scopes).where(
+    _users.c.id == bindparam("user_id")
+)
+
+
+class UserQueries:
+    """Works on the caller's connection; never commits (``Database.autocommit()`` does)."""
+
+    def __init__(self, connection: AsyncConnection) -> None:
+        self._connection = connection
+
+    async def token_holder(self, user_id: uuid.UUID) -> TokenHolder | None:
+        row = (await self._connection.execute(_TOKEN_HOLDER, {"user_id": user_id})).first()
+        return None if row is None else TokenHolder(*row)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from typing import Final
 
-from impl.db import Database, UserRepository
+from impl.db import Database, UserQueries, UserRepository
 from impl.errors import Unauthorized
 from impl.security import IssuedToken, PasswordHasher, TokenCodec
 
@@ -71,8 +71,9 @@ class AuthService:
             user_id = uuid.UUID(claims.subject)
         except ValueError:
             return None
-        async with self._db.transaction(readonly=True) as session:
-            user = await UserRepository(session).get(user_id)
-        if user is None or not user.is_active or claims.version != user.token_version:
+        # One statement on an autocommit connection: one round trip, no BEGIN/COMMIT (issue 9).
+        async with self._db.autocommit() as connection:
+            holder = await UserQueries(connection).token_holder(user_id)
+        if holder is None or not holder.is_active or claims.version != holder.token_version:
             return None
-        return Actor(user_id=user.id, scopes=claims.scopes & frozenset(user.scopes))
+        return Actor(user_id=user_id, scopes=claims.scopes & frozenset(holder.scopes))

@@ -19,6 +19,8 @@ from impl.db import (
     ForeignKeyViolationError,
     ItemQueries,
     ItemRecord,
+    TokenHolder,
+    UserQueries,
     create_engine,
     utcnow,
 )
@@ -26,6 +28,22 @@ from impl.services import ItemService
 from tests.factories import actor_for, make_item, make_user
 
 _ON_POSTGRES = os.environ.get("TEST_DATABASE_URL", "").startswith("postgresql")
+
+
+class TestTokenHolder:
+    """The bearer check's one statement: what revocation needs, and nothing for a stranger."""
+
+    async def test_the_users_flags_version_and_scopes(self, db: Database) -> None:
+        user = await make_user(db, scopes=["items:read"], is_active=False)
+
+        async with db.autocommit() as connection:
+            holder = await UserQueries(connection).token_holder(user.id)
+
+        assert holder == TokenHolder(is_active=False, token_version=0, scopes=["items:read"])
+
+    async def test_an_unknown_user_has_none(self, db: Database) -> None:
+        async with db.autocommit() as connection:
+            assert await UserQueries(connection).token_holder(uuid.uuid4()) is None
 
 
 class TestPageAndTotal:
