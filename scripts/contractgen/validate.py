@@ -482,4 +482,3 @@ def _check_operations(contract: Contract) -> Iterator[Problem]:
                     f"{pointer}/name",
                     f"path parameter {parameter['name']!r} does not appear in {path!r}",
                 )
-

@@ -1,4 +1,4 @@
-"""Every contract a designer really brings (issue 7): ../shared/specs/real and ../shared/specs/public.
+"""Every contract a designer really brings (issue 7): ../shared/specs/real and .../public.
 
 Each contract is generated once into a temporary directory, imported under a unique name and
 served with ``create_router(None, allow_missing=True)``. Then, for EVERY operation:
@@ -26,6 +26,7 @@ from types import ModuleType
 from typing import Any
 
 import pytest
+import yaml
 
 from tests.generator.support import (
     IGNORED_HEADERS,
@@ -82,14 +83,13 @@ def _read(spec: Path) -> dict[str, Any]:
     if spec.suffix == ".json":
         data = json.loads(spec.read_text(encoding="utf-8"))
     else:
-        import yaml  # noqa: PLC0415 - only the YAML contracts need it
 
         class _Loader(yaml.SafeLoader):
             pass
 
         # YAML 1.2 reading: timestamps stay text, as the generator reads them.
         _Loader.yaml_implicit_resolvers = {
-            key: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+            key: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:timestamp"]
             for key, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
         }
         data = yaml.load(spec.read_text(encoding="utf-8"), Loader=_Loader)  # noqa: S506
@@ -162,9 +162,7 @@ def _breakable(data: dict[str, Any], parameter: dict[str, Any]) -> str | None:
     return None
 
 
-def _broken(
-    data: dict[str, Any], operation: ContractOperation
-) -> tuple[Request, list[str]] | None:
+def _broken(data: dict[str, Any], operation: ContractOperation) -> tuple[Request, list[str]] | None:
     """A request with one parameter made invalid, and the ``loc`` the 422 must name."""
     for parameter in operation.parameters:
         name, location = parameter["name"], parameter["in"]
@@ -198,9 +196,7 @@ def _broken(
 
 
 @pytest.mark.parametrize("name", [p.name for p in CONTRACTS])
-async def test_every_operation_answers_501_valid_and_422_invalid(
-    name: str, generated: Any
-) -> None:
+async def test_every_operation_answers_501_valid_and_422_invalid(name: str, generated: Any) -> None:
     contract: Generated = generated(name)
     data = contract.data
     operations = contract_operations(data)
@@ -241,11 +237,11 @@ async def test_every_operation_answers_501_valid_and_422_invalid(
 def test_the_package_passes_mypy_strict(name: str, generated: Any) -> None:
     contract: Generated = generated(name)
     cache = contract.out.parent / f".mypy-{contract.out.name}"
+    config = str(REPO / "pyproject.toml")
+    command = [sys.executable, "-m", "mypy", "--strict", "--config-file", config]
+    command += ["--cache-dir", str(cache), "--no-error-summary", contract.out.name]
     completed = subprocess.run(
-        [
-            sys.executable, "-m", "mypy", "--strict", "--config-file", str(REPO / "pyproject.toml"),
-            "--cache-dir", str(cache), "--no-error-summary", contract.out.name,
-        ],  # fmt: skip
+        command,
         cwd=contract.out.parent,
         capture_output=True,
         text=True,

@@ -26,7 +26,7 @@ from urllib.parse import urlsplit
 
 import pytest
 import yaml
-from uvicorn_worker import UvicornWorker
+from uvicorn_worker import UvicornWorker  # type: ignore[import-untyped]  # no py.typed
 
 from impl.http.server import GuardedUvicornWorker
 from impl.settings import Settings
