@@ -15,18 +15,21 @@ example). Response headers follow the body: ``X-Total-Count`` counts the listed 
 
 Tokens: any bearer token is accepted and grants every scope the contract names (the mock's own
 ``createToken`` answers with one). The mock remembers one thing: a resource answered 2xx to a
-DELETE answers 404 afterwards (where the operation declares 404), until a creation's
-``Location`` names it again, so that a client's delete-then-read flow behaves as on the server.
+DELETE answers 404 afterwards (where the operation declares 404), and every creation answers
+with an id of its own (the sample's, offset), so that a client's create, delete and read flows
+behave as on the server.
 """
 
 from __future__ import annotations
 
 import argparse
 import copy
+import dataclasses
 import json
 import math
 import re
 import sys
+import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -361,6 +364,7 @@ class MockResponder:
         self.app = app
         self.success, self.missing = prepare(spec)
         self.deleted: set[str] = set()
+        self.minted = 0  # ids handed out by creations so far
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -395,6 +399,8 @@ class MockResponder:
             canned = self.missing[operation_id]
         else:
             canned = self.success[operation_id]
+        if method == "POST" and 200 <= canned.status < 300:
+            canned = self._created(canned)
         status, headers, payload = canned.render(path)
         if method == "DELETE" and 200 <= status < 300:
             self.deleted.add(path)
@@ -403,6 +409,25 @@ class MockResponder:
                 self.deleted.discard(value.decode())
         await send({"type": "http.response.start", "status": status, "headers": headers})
         await send({"type": "http.response.body", "body": payload})
+
+    def _created(self, canned: Canned) -> Canned:
+        """A creation gets an id of its own (the sample's type and format), so that its
+        ``Location`` never names a resource deleted earlier: re-using the sample's id brought
+        a deleted path back to life, which a client (and Schemathesis's use-after-free check)
+        reads as a delete that did not happen."""
+        if not isinstance(canned.body, dict) or "id" not in canned.body:
+            return canned
+        sample = canned.body["id"]
+        self.minted += 1
+        fresh: Any = sample
+        if isinstance(sample, int) and not isinstance(sample, bool):
+            fresh = sample + self.minted
+        elif isinstance(sample, str):
+            try:
+                fresh = str(uuid.UUID(int=uuid.UUID(sample).int ^ self.minted))
+            except ValueError:
+                fresh = sample  # an id of another shape stays the sample's
+        return dataclasses.replace(canned, body={**canned.body, "id": fresh})
 
 
 def _unimplemented(body: bytes) -> str | None:

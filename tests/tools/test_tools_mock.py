@@ -128,7 +128,7 @@ async def test_success_carries_headers_that_follow_the_body(app: Any) -> None:
     assert created.headers["location"] == f"/api/v1/users/{created.json()['id']}"
 
 
-async def test_deleted_resource_is_404_until_created_again(app: Any) -> None:
+async def test_deleted_resource_stays_404_and_creations_get_fresh_ids(app: Any) -> None:
     assert (await _call(app, "GET", "/api/v1/items/1")).status_code == 200
     assert (await _call(app, "DELETE", "/api/v1/items/1", headers=AUTH)).status_code == 204
     gone = await _call(app, "GET", "/api/v1/items/1")
@@ -140,8 +140,13 @@ async def test_deleted_resource_is_404_until_created_again(app: Any) -> None:
     created = await _call(
         app, "POST", "/api/v1/items", json={"name": "L", "price": 1}, headers=AUTH
     )
-    assert created.headers["location"] == "/api/v1/items/1"
-    assert (await _call(app, "GET", "/api/v1/items/1")).status_code == 200
+    # A creation never re-uses an id: re-using the sample's brought a deleted path back.
+    assert created.headers["location"] == "/api/v1/items/2"
+    assert created.json()["id"] == 2
+    again = await _call(app, "POST", "/api/v1/items", json={"name": "M", "price": 1}, headers=AUTH)
+    assert again.headers["location"] == "/api/v1/items/3"
+    assert (await _call(app, "GET", created.headers["location"])).status_code == 200
+    assert (await _call(app, "GET", "/api/v1/items/1")).status_code == 404
 
 
 def test_examples_are_preferred_and_checked() -> None:
