@@ -17,9 +17,10 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from pydantic import AfterValidator, TypeAdapter, ValidationError
 from pydantic_core import PydanticCustomError
+from starlette._exception_handler import wrap_app_handling_exceptions
 from starlette.datastructures import URLPath
 from starlette.routing import BaseRoute, Match, NoMatchFound
-from starlette.types import Receive, Scope, Send
+from starlette.types import Message, Receive, Scope, Send
 
 from .errors import ApiError, ContractViolation
 from .security import Principal, SecurityScheme, SecurityVerifier
@@ -659,13 +660,24 @@ class ContractRoute(BaseRoute):
     ``{petId}`` stays ``petId`` and a name Starlette cannot take (``{thing-id}``) gets a regex
     of its own; ``scope["route"].path`` is the contract's template, so logs and metrics label
     requests with it. A method the path does not serve answers 405 with every method it does.
+    ``headers`` (by method) go on every response of that method's operation, whatever its
+    outcome (the deprecation headers of a deprecated operation, computed by the generator).
     Add these routes to an app with ``app.router.routes.extend(router.routes)``.
     """
 
-    def __init__(self, path: str, endpoints: Mapping[str, Endpoint]) -> None:
+    def __init__(
+        self,
+        path: str,
+        endpoints: Mapping[str, Endpoint],
+        headers: Mapping[str, Iterable[tuple[str, str]]] | None = None,
+    ) -> None:
         self.path = self.path_format = path
         self.name = path
         self.endpoints = dict(endpoints)
+        self.headers = {
+            method: tuple((k.lower().encode("latin-1"), v.encode("latin-1")) for k, v in pairs)
+            for method, pairs in (headers or {}).items()
+        }
         self.methods = set(self.endpoints)
         self.include_in_schema = False
         self.allow = ", ".join(sorted(self.endpoints))
@@ -709,6 +721,9 @@ class ContractRoute(BaseRoute):
                 {"detail": "Method Not Allowed"}, status_code=405, headers={"Allow": self.allow}
             )
         else:
+            if self.headers and (extra := self.headers.get(scope["method"])) is not None:
+                await _with_headers(endpoint, request, extra)(scope, receive, send)
+                return
             response = await endpoint(request)
         await response(scope, receive, send)
 
@@ -718,3 +733,28 @@ class ContractRoute(BaseRoute):
         return URLPath(
             _TEMPLATE.sub(lambda m: str(path_params[m.group(1)]), self.path), protocol="http"
         )
+
+
+def _with_headers(
+    endpoint: Endpoint, request: Request, extra: tuple[tuple[bytes, bytes], ...]
+) -> Callable[[Scope, Receive, Send], Awaitable[None]]:
+    """The endpoint as an ASGI app whose every response carries ``extra`` (replacing the same
+    names): its errors are rendered here by the app's exception handlers, as Starlette's own
+    routes do, so 401, 403, 422 and declared errors carry them too. An unhandled exception still
+    becomes the server error middleware's 500, without them."""
+    names = {name for name, _ in extra}
+
+    async def app(scope: Scope, receive: Receive, send: Send) -> None:
+        async def sender(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                kept = [h for h in message.get("headers", ()) if h[0].lower() not in names]
+                message["headers"] = [*kept, *extra]
+            await send(message)
+
+        async def respond(scope: Scope, receive: Receive, send: Send) -> None:
+            response = await endpoint(request)
+            await response(scope, receive, send)
+
+        await wrap_app_handling_exceptions(respond, request)(scope, receive, sender)
+
+    return app

@@ -8,7 +8,13 @@ from typing import Any
 
 from .load import escape
 from .naming import Namer, pascal_case, snake_case
-from .validate import IGNORED_HEADERS, deref, iter_operations, merged_parameters
+from .validate import (
+    IGNORED_HEADERS,
+    deref,
+    iter_operations,
+    merged_parameters,
+    sunset_http_date,
+)
 
 JSON_MEDIA = re.compile(r"^(application/json|application/[^;]*\+json|\*/\*)$")
 FORM_MEDIA = "application/x-www-form-urlencoded"
@@ -107,6 +113,18 @@ class Operation:
     responses: list[Response]
     security: list[dict[str, list[str]]]
     pointer: str
+    sunset: str | None = None  # ``x-sunset`` as the ``Sunset`` header's IMF-fixdate
+
+    @property
+    def deprecation_headers(self) -> list[tuple[str, str]]:
+        """What every response of the operation carries (RFC 9745 ``Deprecation``, RFC 8594
+        ``Sunset``); nothing for an operation that is not deprecated."""
+        if not self.deprecated:
+            return []
+        headers = [("deprecation", "true")]
+        if self.sunset is not None:
+            headers.append(("sunset", self.sunset))
+        return headers
 
     @property
     def results(self) -> list[Response]:
@@ -196,6 +214,7 @@ def build_operations(data: dict[str, Any], namer: Namer | None = None) -> list[O
                 responses=_responses(data, operation, pointer),
                 security=_security(operation.get("security", global_security)),
                 pointer=pointer,
+                sunset=sunset_http_date(operation.get("x-sunset")),
             )
         )
     return operations

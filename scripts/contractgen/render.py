@@ -663,6 +663,14 @@ class Renderer:
                     f"            {_py(operation.method.upper())}: _{operation.python_name}("
                     f"runtime.implemented(handlers.{attribute}, {_py(operation.python_name)}), verifier),"
                 )
+            deprecated = [o for o in by_path[path] if o.deprecation_headers]
+            if not deprecated:
+                lines.append("        }),")
+                continue
+            lines.append("        }, headers={")
+            for operation in deprecated:
+                pairs = tuple(operation.deprecation_headers)
+                lines.append(f"            {_py(operation.method.upper())}: {_py(pairs)},")
             lines.append("        }),")
         lines += ["    ]", "    return APIRouter(routes=list(routes))"]
         lines += [

@@ -4,7 +4,8 @@ The contract's structure is checked against the OpenAPI meta-schema (openapi-spe
 run by jsonschema-rs), every Schema Object against its JSON Schema dialect (each with its
 absolute pointer), and the checks here add what the structure cannot say: defaults that do not
 match their schema (an error in 3.0, whose spec says MUST; a warning in 3.1, which says SHOULD),
-duplicate operationIds, parameters and tags, undeclared path parameters and dangling ``$ref``s.
+duplicate operationIds, parameters and tags, undeclared path parameters, dangling ``$ref``s and
+``x-sunset`` dates that are no dates or mark no deprecated operation.
 Names never make a contract invalid: the Namer (naming.py) gives every one a Python name.
 openapi-spec-validator's own semantic walk is not used: it reports schema problems without a
 location and takes seconds on big contracts.
@@ -16,6 +17,8 @@ import importlib.util
 import json
 import re
 from collections.abc import Iterator
+from datetime import UTC, date, datetime
+from email.utils import format_datetime
 from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -32,6 +35,25 @@ OAS31_DIALECT = "https://spec.openapis.org/oas/3.1/dialect/base"
 
 HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 _TEMPLATE = re.compile(r"\{([^{}]+)\}")
+_RFC3339 = re.compile(r"^\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$")
+_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+def sunset_http_date(value: Any) -> str | None:
+    """An ``x-sunset`` (``YYYY-MM-DD``, midnight UTC, or an RFC 3339 date-time) as the IMF-fixdate
+    of RFC 8594's ``Sunset`` header (``Sun, 01 Jun 2027 00:00:00 GMT``); None if it is neither."""
+    if not isinstance(value, str):
+        return None
+    try:
+        if _DATE.match(value):
+            moment = datetime.combine(date.fromisoformat(value), datetime.min.time(), UTC)
+        elif _RFC3339.match(value):
+            moment = datetime.fromisoformat(value.upper().replace("Z", "+00:00"))
+        else:
+            return None
+    except ValueError:  # the right shape, but no such day or time (2027-02-30)
+        return None
+    return format_datetime(moment.astimezone(UTC).replace(microsecond=0), usegmt=True)
 
 
 def resolve_pointer(document: Any, ref: str) -> Any:
@@ -468,6 +490,17 @@ def _check_operations(contract: Contract) -> Iterator[Problem]:
                 )
             else:
                 seen_ids[operation_id] = op_pointer
+        if "x-sunset" in operation:
+            sunset = operation["x-sunset"]
+            if sunset_http_date(sunset) is None:
+                yield contract.problem(
+                    f"{op_pointer}/x-sunset",
+                    f"{sunset!r} is not a date (YYYY-MM-DD) or an RFC 3339 date-time",
+                )
+            if operation.get("deprecated") is not True:
+                yield contract.problem(
+                    f"{op_pointer}/x-sunset", "x-sunset needs the operation to be deprecated: true"
+                )
         parameters = merged_parameters(data, path, method, operation, item)
         declared = {p["name"] for _, p in parameters if p.get("in") == "path"}
         templated = _TEMPLATE.findall(path)

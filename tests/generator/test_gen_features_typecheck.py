@@ -8,13 +8,19 @@ import subprocess
 import sys
 from pathlib import Path
 
-from tests.generator import test_gen_bodies, test_gen_requests, test_gen_wire_names
+from tests.generator import (
+    test_gen_bodies,
+    test_gen_deprecation,
+    test_gen_requests,
+    test_gen_wire_names,
+)
 from tests.generator.support import run_cli
 
 CONTRACTS = {
     "wire": test_gen_wire_names.CONTRACT,
     "bodies": test_gen_bodies.CONTRACT,
     "requests": test_gen_requests.CONTRACT,
+    "deprecation": test_gen_deprecation.CONTRACT,
 }
 
 
