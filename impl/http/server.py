@@ -62,9 +62,10 @@ class ReadLimits:
         )
 
 
-class _ReadDeadline:
-    """The part both protocols share: one timer, re-armed whenever the phase of reading a
-    request changes ("head", "body", or None while the app works or answers)."""
+class _ReadDeadline(asyncio.Protocol):
+    """The part both protocols share: the connection cap, and one timer, re-armed whenever the
+    phase of reading a request changes ("head", "body", or None while the app works or
+    answers). Listed before uvicorn's protocol, so ``super()`` here is that protocol."""
 
     limits: ClassVar[ReadLimits]
     loop: asyncio.AbstractEventLoop
@@ -73,6 +74,15 @@ class _ReadDeadline:
 
     _phase: _Phase = None
     _timer: asyncio.TimerHandle | None = None
+
+    def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
+        super().connection_made(transport)
+        if not self._over_capacity():
+            self._enter("head")
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self._cancel_timer()
+        super().connection_lost(exc)
 
     def _over_capacity(self) -> bool:
         # The protocol has just added itself to ``connections``.
@@ -105,15 +115,6 @@ class GuardedH11Protocol(_ReadDeadline, H11Protocol):
     """h11: the phase is read from h11's view of the client (IDLE: awaiting a request head,
     SEND_BODY: sending a body); the head's size is h11's ``max_incomplete_event_size``."""
 
-    def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
-        super().connection_made(transport)
-        if not self._over_capacity():
-            self._enter("head")
-
-    def connection_lost(self, exc: Exception | None) -> None:
-        self._cancel_timer()
-        super().connection_lost(exc)
-
     def data_received(self, data: bytes) -> None:
         super().data_received(data)
         self._follow_client()
@@ -136,15 +137,6 @@ def _httptools_protocol() -> type[asyncio.Protocol] | None:
 
     class GuardedHttpToolsProtocol(_ReadDeadline, HttpToolsProtocol):
         _head_bytes = 0
-
-        def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
-            super().connection_made(transport)
-            if not self._over_capacity():
-                self._enter("head")
-
-        def connection_lost(self, exc: Exception | None) -> None:
-            self._cancel_timer()
-            super().connection_lost(exc)
 
         def data_received(self, data: bytes) -> None:
             if self._phase == "head":

@@ -88,6 +88,14 @@ def app_for(package: ModuleType, handlers: Any = None, *, allow_missing: bool = 
     return app
 
 
+def error_at(response: httpx.Response, loc: list[Any]) -> dict[str, Any]:
+    """The 422's error entry whose ``loc`` is ``loc`` (failing when there is none)."""
+    assert response.status_code == 422, response.text
+    matching: list[dict[str, Any]] = [e for e in response.json()["detail"] if e["loc"] == loc]
+    assert matching, response.json()["detail"]
+    return matching[0]
+
+
 def client(app: FastAPI, *, raise_app_exceptions: bool = True) -> httpx.AsyncClient:
     """An HTTP client for ``app``; ``raise_app_exceptions=False`` turns them into 500s."""
     transport = httpx.ASGITransport(app=app, raise_app_exceptions=raise_app_exceptions)

@@ -12,7 +12,7 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.generator.support import app_for, client, generate_inline, route_table
+from tests.generator.support import app_for, client, error_at, generate_inline, route_table
 
 OK = "{description: ok, content: {application/json: {schema: {type: object}}}}"
 CONTRACT = f"""\
@@ -139,13 +139,6 @@ async def unimplemented(package: ModuleType) -> Any:
         yield http
 
 
-def _error(response: httpx.Response, loc: list[Any]) -> dict[str, Any]:
-    assert response.status_code == 422, response.text
-    matching: list[dict[str, Any]] = [e for e in response.json()["detail"] if e["loc"] == loc]
-    assert matching, response.json()["detail"]
-    return matching[0]
-
-
 def test_every_media_type_is_in_the_route_table(package: ModuleType) -> None:
     assert route_table(package)[("post", "/multi")].media_types == {
         "application/json", "application/x-www-form-urlencoded", "multipart/form-data",
@@ -166,7 +159,7 @@ async def test_one_operation_takes_json_form_and_multipart(http: httpx.AsyncClie
 async def test_urlencoded_deep_object_fields(http: httpx.AsyncClient) -> None:
     response = await http.post("/multi", data={"text": "a", "metadata[x]": "1", "metadata[y]": "2"})
     assert response.json() == {"type": "FormNote", "text": "a", "metadata": {"x": 1, "y": 2}}
-    _error(
+    error_at(
         await http.post("/multi", data={"text": "a", "metadata[x]": "z"}), ["body", "metadata", "x"]
     )
 
@@ -188,8 +181,8 @@ async def test_each_media_type_is_validated_against_its_own_schema(
     kwargs: dict[str, Any],
     loc: list[Any],
 ) -> None:
-    _error(await http.post("/multi", **kwargs), loc)
-    _error(await unimplemented.post("/multi", **kwargs), loc)
+    error_at(await http.post("/multi", **kwargs), loc)
+    error_at(await unimplemented.post("/multi", **kwargs), loc)
 
 
 async def test_valid_bodies_without_a_handler_are_501(unimplemented: httpx.AsyncClient) -> None:
@@ -209,7 +202,7 @@ async def test_plus_json_and_422_where_415_is_not_declared(http: httpx.AsyncClie
     headers = {"Content-Type": "application/vnd.api+json"}
     response = await http.post("/plus", content=b'{"text": "a"}', headers=headers)
     assert response.json() == {"type": "Note", "text": "a"}
-    _error(await http.post("/plus", content=b'{"text": ""}', headers=headers), ["body", "text"])
+    error_at(await http.post("/plus", content=b'{"text": ""}', headers=headers), ["body", "text"])
     response = await http.post("/plus", content=b"x", headers={"Content-Type": "text/plain"})
     assert response.status_code == 422  # the operation declares 422, not 415
 
@@ -228,7 +221,7 @@ async def test_multipart_files_declared_with_content_media_type_and_inside_all_o
     )
     assert response.status_code == 200, response.text
     assert response.json() == {"image": len(png), "raw": 2, "count": 3}
-    _error(
+    error_at(
         await http.post("/files", data={"count": "3"}, files={"raw": ("r", b"x")}),
         ["body", "image"],
     )

@@ -14,7 +14,7 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.generator.support import app_for, client, generate_inline, route_table
+from tests.generator.support import app_for, client, error_at, generate_inline, route_table
 
 OBJECT = "{content: {application/json: {schema: {type: object}}}, description: ok}"
 CONTRACT = f"""\
@@ -156,13 +156,6 @@ async def unimplemented(package: ModuleType) -> Any:
         yield http
 
 
-def _error(response: httpx.Response, loc: list[Any]) -> dict[str, Any]:
-    assert response.status_code == 422, response.text
-    matching: list[dict[str, Any]] = [e for e in response.json()["detail"] if e["loc"] == loc]
-    assert matching, response.json()["detail"]
-    return matching[0]
-
-
 def test_colliding_and_non_identifier_names_get_distinct_python_names(package: ModuleType) -> None:
     signature = inspect.signature(package.DefaultApi.names)
     assert list(signature.parameters)[1:] == [
@@ -185,8 +178,8 @@ async def test_path_parameter_keeps_its_name_in_errors_and_labels(
 ) -> None:
     response = await http.get("/pets/7")
     assert response.json() == {"operation": "get_pet", "pet_id": 7}
-    assert _error(await http.get("/pets/0"), ["path", "petId"])["type"] == "greater_than_equal"
-    assert _error(await http.get("/pets/x"), ["path", "petId"])["type"] == "int_parsing"
+    assert error_at(await http.get("/pets/0"), ["path", "petId"])["type"] == "greater_than_equal"
+    assert error_at(await http.get("/pets/x"), ["path", "petId"])["type"] == "int_parsing"
     assert (await unimplemented.get("/pets/7")).status_code == 501
     assert (await unimplemented.get("/pets/x")).status_code == 422
 
@@ -197,9 +190,9 @@ async def test_path_styles_label_matrix_and_non_identifier_names(http: httpx.Asy
     assert response.json() == {
         "operation": "path_styles", "thing_id": 5, "label": [1, 2, 3], "matrix": {"x": 4, "y": "a"},
     }  # fmt: skip
-    _error(await http.get("/things/x/.1/;matrix=x,4"), ["path", "thing-id"])
-    _error(await http.get("/things/5/.1.b/;matrix=x,4"), ["path", "label", 1])
-    _error(await http.get("/things/5/.1/;matrix=x,b"), ["path", "matrix", "x"])
+    error_at(await http.get("/things/x/.1/;matrix=x,4"), ["path", "thing-id"])
+    error_at(await http.get("/things/5/.1.b/;matrix=x,4"), ["path", "label", 1])
+    error_at(await http.get("/things/5/.1/;matrix=x,b"), ["path", "matrix", "x"])
 
 
 async def test_simple_styles_in_path_header_and_cookie(http: httpx.AsyncClient) -> None:
@@ -216,10 +209,10 @@ async def test_simple_styles_in_path_header_and_cookie(http: httpx.AsyncClient) 
     http.cookies.set("session", "a")
     http.cookies.set("prefs", "3,x")
     response = await http.get("/simple/1,x/lat=0.5", headers={"X-Point": "lat=y"})
-    _error(response, ["path", "ids", 1])
-    _error(response, ["header", "X-Point", "lat"])
-    _error(response, ["cookie", "session"])
-    _error(response, ["cookie", "prefs", 1])
+    error_at(response, ["path", "ids", 1])
+    error_at(response, ["header", "X-Point", "lat"])
+    error_at(response, ["cookie", "session"])
+    error_at(response, ["cookie", "prefs", 1])
 
 
 async def test_query_styles_enums_and_content_parameters(http: httpx.AsyncClient) -> None:
@@ -254,8 +247,8 @@ async def test_query_styles_enums_and_content_parameters(http: httpx.AsyncClient
 async def test_invalid_query_values_are_422_under_their_contract_names(
     http: httpx.AsyncClient, unimplemented: httpx.AsyncClient, query: str, loc: list[Any]
 ) -> None:
-    _error(await http.get(f"/query?{query}"), loc)
-    _error(await unimplemented.get(f"/query?{query}"), loc)
+    error_at(await http.get(f"/query?{query}"), loc)
+    error_at(await unimplemented.get(f"/query?{query}"), loc)
 
 
 async def test_colliding_names_reach_their_own_arguments(
@@ -273,9 +266,9 @@ async def test_colliding_names_reach_their_own_arguments(
         "user_id_header": 2, "models_": "m", "runtime_": "r", "body_": "b",
     }  # fmt: skip
     response = await http.get("/names/u?StartTime%3C=soon&userId=x", headers={"user-id": "y"})
-    _error(response, ["query", "StartTime<"])
-    _error(response, ["query", "userId"])
-    _error(response, ["header", "user-id"])
+    error_at(response, ["query", "StartTime<"])
+    error_at(response, ["query", "userId"])
+    error_at(response, ["header", "user-id"])
     assert (await unimplemented.get(f"/names/u?{query}")).status_code == 501
 
 
