@@ -49,6 +49,10 @@ class Settings(BaseSettings):
     # exactly the limit in connections a request can overlap the previous one's last steps on
     # the same connection, so the default sits well above the 64 that must all be answered.
     max_concurrent_requests: int = Field(default=128, ge=1)
+    # Seconds a request may take, from entering the app to its response; past it, 503 and the
+    # request's work is cancelled (impl/http/deadline.py). Keep it below Gunicorn's TIMEOUT
+    # (the worker heartbeat), which restarts a whole worker, not one request.
+    request_timeout: float = Field(default=30.0, gt=0)
 
     allowed_origins: Annotated[list[str], NoDecode] = Field(default_factory=list)
     log_level: str = "INFO"

@@ -9,6 +9,7 @@ Outermost first (Starlette's ServerErrorMiddleware and ExceptionMiddleware are i
     MetricsMiddleware            likewise
     CORSMiddleware               so that browsers can read 500s and 429s too
     ConcurrencyLimitMiddleware   past MAX_CONCURRENT_REQUESTS in progress: 503 at once
+    DeadlineMiddleware           past REQUEST_TIMEOUT seconds: cancelled, 503
     UnhandledErrorMiddleware     exception -> 500 inside all of the above
     RateLimitMiddleware          generous default limit per client
     BodySizeLimitMiddleware      413 above MAX_BODY_BYTES, before the body is read whole
@@ -28,6 +29,7 @@ from impl.settings import Settings
 from .body_limit import BodySizeLimitMiddleware
 from .concurrency import ConcurrencyLimitMiddleware
 from .cors import add_cors
+from .deadline import DeadlineMiddleware
 from .errors import UnhandledErrorMiddleware, install_error_handlers
 from .json_text import LoneSurrogateMiddleware
 from .logging import AccessLogMiddleware
@@ -52,6 +54,7 @@ def install_http_layer(
     app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_body_bytes)
     app.add_middleware(RateLimitMiddleware, limiter=limiter, limit=settings.rate_limit_default)
     app.add_middleware(UnhandledErrorMiddleware)
+    app.add_middleware(DeadlineMiddleware, seconds=settings.request_timeout)
     app.add_middleware(ConcurrencyLimitMiddleware, limit=settings.max_concurrent_requests)
     add_cors(app, settings)
     app.add_middleware(MetricsMiddleware, metrics=metrics)
