@@ -13,7 +13,7 @@ export ENVIRONMENT ?= development
 .DEFAULT_GOAL := help
 .PHONY: help install generate check-generated lint fmt typecheck importcheck test test-corpus test-postgres \
 	migrate run serve check-settings fuzz sdk bench bench-service ci clean lint-contract breaking sdk-test mock docs \
-	lint-containers audit wheels test-pythons
+	lint-containers audit wheels test-pythons loadtest
 
 help: ## List the targets
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  \033[36m%-16s\033[0m %s\n", $$1, $$2}'
@@ -133,6 +133,9 @@ wheels: $(STAMP) ## Fail unless every pin in constraints.txt has a wheel for eac
 test-pythons: ## The fast part of the suite under each other CPython found (3.12+), in .venv-3.X
 	bash scripts/test_pythons.sh
 
+
+loadtest: $(STAMP) ## make serve (2 workers, PostgreSQL, Redis) under Locust for LOADTEST_DURATION s (60): zero 5xx, zero lost writes; reports/loadtest.md
+	$(BIN)/python scripts/loadtest.py
 
 bench-service: $(STAMP) ## The real app on PostgreSQL under wrk (installs wrk if missing); reports/bench-service.md
 	$(BIN)/python benchmarks/service.py
