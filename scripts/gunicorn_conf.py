@@ -1,7 +1,10 @@
 """Gunicorn settings for production (``make serve``): Uvicorn workers, values from the env.
 
 WORKERS (default 2)  HOST/PORT (default 127.0.0.1:8000)  TIMEOUT (default 30)
-GRACEFUL_TIMEOUT (default 30); every other value comes from the app's ``Settings``
+GRACEFUL_TIMEOUT (default 30). TIMEOUT is Gunicorn's heartbeat: a worker whose event loop
+stalls that long is replaced; a slow request is the app's REQUEST_TIMEOUT (503, the worker
+carries on). GRACEFUL_TIMEOUT is the drain after SIGTERM: keep it above REQUEST_TIMEOUT
+(README "Production → Serving"). Every other value comes from the app's ``Settings``
 (``impl/settings.py``), read and checked here, in the master, before any worker starts:
 
 * ENVIRONMENT defaults to ``production`` here (issue 8: ``make serve`` ran in development
