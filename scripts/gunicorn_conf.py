@@ -1,9 +1,10 @@
 """Gunicorn settings for production (``make serve``): Uvicorn workers, values from the env.
 
 WORKERS (default 2)  HOST/PORT (default 127.0.0.1:8000)  TIMEOUT (default 30)
-GRACEFUL_TIMEOUT (default 30). TIMEOUT is Gunicorn's heartbeat: a worker whose event loop
-stalls that long is replaced; a slow request is the app's REQUEST_TIMEOUT (503, the worker
-carries on). GRACEFUL_TIMEOUT is the drain after SIGTERM: keep it above REQUEST_TIMEOUT
+GRACEFUL_TIMEOUT (default REQUEST_TIMEOUT + 5). TIMEOUT is Gunicorn's heartbeat: a worker
+whose event loop stalls that long is replaced; a slow request is the app's REQUEST_TIMEOUT
+(503, the worker carries on). GRACEFUL_TIMEOUT is the drain after SIGTERM: by default a few
+seconds above REQUEST_TIMEOUT, so a request admitted just before SIGTERM may run to its limit
 (README "Production → Serving"). Every other value comes from the app's ``Settings``
 (``impl/settings.py``), read and checked here, in the master, before any worker starts:
 
@@ -18,6 +19,7 @@ carries on). GRACEFUL_TIMEOUT is the drain after SIGTERM: keep it above REQUEST_
   headers only from FORWARDED_ALLOW_IPS (empty by default).
 """
 
+import math
 import os
 import sys
 from pathlib import Path
@@ -40,7 +42,9 @@ bind = f"{os.environ.get('HOST', '127.0.0.1')}:{os.environ.get('PORT', '8000')}"
 workers = int(os.environ.get("WORKERS", "2"))
 worker_class = "impl.http.server.GuardedUvicornWorker"
 timeout = int(os.environ.get("TIMEOUT", "30"))
-graceful_timeout = int(os.environ.get("GRACEFUL_TIMEOUT", "30"))
+graceful_timeout = int(
+    os.environ.get("GRACEFUL_TIMEOUT", str(math.ceil(_settings.request_timeout) + 5))
+)
 keepalive = _settings.keepalive_timeout
 accesslog = None  # the app writes one structured JSON line per request itself
 errorlog = "-"
