@@ -33,6 +33,7 @@ from impl.security.tokens import TokenCodec
 from impl.services import (
     AdminBootstrapRefused,
     AuthService,
+    Check,
     HealthService,
     ItemService,
     UserService,
@@ -67,7 +68,7 @@ def create_app(settings: Settings, *, database: Database | None = None) -> FastA
     version = str(SPEC["info"]["version"])
 
     handlers = Handlers(
-        health=HealthHandlers(HealthService(db), metrics, version),
+        health=HealthHandlers(_health_service(db, settings, limiter), metrics, version),
         auth=AuthHandlers(users, auth, settings, limiter),
         users=UsersHandlers(users),
         items=ItemsHandlers(ItemService(db)),
@@ -105,6 +106,19 @@ def create_app(settings: Settings, *, database: Database | None = None) -> FastA
     serve_docs(app)
     install_http_layer(app, settings, metrics=metrics, limiter=limiter)
     return app
+
+
+def _health_service(db: Database, settings: Settings, limiter: _LimiterSlot) -> HealthService:
+    """/ready checks the database, and Redis when it holds the rate limits (issue 10)."""
+    checks: dict[str, Check] = {}
+    if settings.redis_url:
+
+        async def redis() -> bool:
+            running = limiter()
+            return running is not None and await running.ping()
+
+        checks["redis"] = redis
+    return HealthService(db, timeout=settings.ready_timeout, checks=checks)
 
 
 async def _bootstrap_admin(users: UserService, settings: Settings) -> None:

@@ -31,6 +31,11 @@ class Settings(BaseSettings):
     db_pool_pre_ping: bool = True
     db_pool_recycle: int = Field(default=1800, ge=-1)
     db_echo: bool = False
+    # Outages (issue 10; PostgreSQL): seconds to open a connection, to run one statement, to
+    # wait for a free pooled connection. Past any of them the request answers 503 + Retry-After.
+    db_connect_timeout: float = Field(default=1.0, gt=0)
+    db_command_timeout: float = Field(default=10.0, gt=0)
+    db_pool_timeout: float = Field(default=5.0, gt=0)
 
     secret_key: SecretStr | None = None
     jwt_algorithm: Literal["HS256", "HS384", "HS512"] = "HS256"
@@ -53,6 +58,11 @@ class Settings(BaseSettings):
     allowed_origins: Annotated[list[str], NoDecode] = Field(default_factory=list)
     log_level: str = "INFO"
     redis_url: str | None = None
+    # Seconds to connect to Redis or get an answer; past it a rate limit is skipped (fails
+    # open, with a warning) and /ready reports "redis": "error".
+    redis_timeout: float = Field(default=0.5, gt=0)
+    # Seconds each /ready check (database, Redis) may take before it counts as failed.
+    ready_timeout: float = Field(default=1.0, gt=0)
     rate_limit_default: str = "300/minute"
     rate_limit_login: str = "10/minute"
     # Registration hashes a password (argon2, ~200 ms of CPU): a few per minute per client.
