@@ -28,6 +28,7 @@ from impl.http import (
     serve_contract,
     serve_docs,
 )
+from impl.observability import install_observability
 from impl.security.passwords import PasswordHasher
 from impl.security.tokens import TokenCodec
 from impl.services import (
@@ -82,6 +83,7 @@ def create_app(settings: Settings, *, database: Database | None = None) -> FastA
             await _bootstrap_admin(users, settings)
             yield
         finally:
+            await observability.shutdown()
             await limiter.limiter.close()
             limiter.limiter = None
             hasher.close()
@@ -105,6 +107,9 @@ def create_app(settings: Settings, *, database: Database | None = None) -> FastA
     serve_contract(app, SPEC)
     serve_docs(app)
     install_http_layer(app, settings, metrics=metrics, limiter=limiter)
+    observability = install_observability(
+        app, settings, db=db, metrics=metrics, secrets=_secrets(settings)
+    )
     return app
 
 

@@ -84,6 +84,13 @@ class Settings(BaseSettings):
     # IPs or networks, or "*"). Empty: nobody's, so clients cannot choose their own address.
     forwarded_allow_ips: str = ""
 
+    # Observability (issue 10; impl/observability). Traces over OTLP/HTTP to this collector
+    # base URL (e.g. http://127.0.0.1:4318; /v1/traces is appended) when set; error events to
+    # Sentry when SENTRY_DSN is set. Neither library is even imported otherwise.
+    otel_exporter_otlp_endpoint: str | None = None
+    otel_service_name: str = "contract-first-api"
+    sentry_dsn: SecretStr | None = None
+
     admin_username: str | None = None
     admin_email: str | None = None
     admin_password: SecretStr | None = None

@@ -200,6 +200,7 @@ class Database:
     def __init__(self, bind: AsyncEngine | AsyncConnection) -> None:
         self.dialect_name: str = bind.dialect.name
         self._unavailable_logged_at = -_UNAVAILABLE_LOG_INTERVAL
+        self._bound_engine = bind.engine if isinstance(bind, AsyncConnection) else bind
         if isinstance(bind, AsyncConnection):
             self._engine: AsyncEngine | None = None
             self._connection: AsyncConnection | None = bind
@@ -217,6 +218,11 @@ class Database:
             write_bind = bind.execution_options(**{_SQLITE_BEGIN: "IMMEDIATE"})
         self._write_sessions = async_sessionmaker(write_bind, expire_on_commit=False)
         self._read_sessions = async_sessionmaker(bind, expire_on_commit=False)
+
+    @property
+    def engine(self) -> AsyncEngine:
+        """The engine behind the sessions (for a ``Database(connection)``, the connection's)."""
+        return self._bound_engine
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Database:
