@@ -78,7 +78,7 @@ def is_unavailable(exc: BaseException, dialect_name: str) -> bool:
         # The driver's own error, and the asyncpg error the SQLAlchemy adapter wraps.
         orig = exc.orig
         for inner in (orig, getattr(orig, "__cause__", None)):
-            if isinstance(inner, OSError | TimeoutError | _ASYNCPG_UNAVAILABLE):
+            if isinstance(inner, (OSError, TimeoutError, *_ASYNCPG_UNAVAILABLE)):
                 return True
     return False
 
