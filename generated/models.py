@@ -238,6 +238,10 @@ class Readiness(BaseModel):
     )
     status: Annotated[Status1, Field(description="`ok` when every check passed, else `error`.")]
     checks: Annotated[Checks, Field(description="One entry per dependency, named after it.")]
+    detail: Annotated[
+        StrictStr | MISSING,
+        Field(description="Only when a check failed (503) - which ones, in words."),
+    ] = MISSING
 
 
 class Error(BaseModel):

@@ -28,11 +28,13 @@ from impl.http import (
     serve_contract,
     serve_docs,
 )
+from impl.observability import install_observability
 from impl.security.passwords import PasswordHasher
 from impl.security.tokens import TokenCodec
 from impl.services import (
     AdminBootstrapRefused,
     AuthService,
+    Check,
     HealthService,
     ItemService,
     UserService,
@@ -67,7 +69,7 @@ def create_app(settings: Settings, *, database: Database | None = None) -> FastA
     version = str(SPEC["info"]["version"])
 
     handlers = Handlers(
-        health=HealthHandlers(HealthService(db), metrics, version),
+        health=HealthHandlers(_health_service(db, settings, limiter), metrics, version),
         auth=AuthHandlers(users, auth, settings, limiter),
         users=UsersHandlers(users),
         items=ItemsHandlers(ItemService(db)),
@@ -81,6 +83,7 @@ def create_app(settings: Settings, *, database: Database | None = None) -> FastA
             await _bootstrap_admin(users, settings)
             yield
         finally:
+            await observability.shutdown()
             await limiter.limiter.close()
             limiter.limiter = None
             hasher.close()
@@ -104,7 +107,23 @@ def create_app(settings: Settings, *, database: Database | None = None) -> FastA
     serve_contract(app, SPEC)
     serve_docs(app)
     install_http_layer(app, settings, metrics=metrics, limiter=limiter)
+    observability = install_observability(
+        app, settings, db=db, metrics=metrics, secrets=_secrets(settings)
+    )
     return app
+
+
+def _health_service(db: Database, settings: Settings, limiter: _LimiterSlot) -> HealthService:
+    """/ready checks the database, and Redis when it holds the rate limits (issue 10)."""
+    checks: dict[str, Check] = {}
+    if settings.redis_url:
+
+        async def redis() -> bool:
+            running = limiter()
+            return running is not None and await running.ping()
+
+        checks["redis"] = redis
+    return HealthService(db, timeout=settings.ready_timeout, checks=checks)
 
 
 async def _bootstrap_admin(users: UserService, settings: Settings) -> None:

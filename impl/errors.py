@@ -10,7 +10,8 @@ generated routes check that at run time and answer 500 (a contract violation) ot
     ├── NotFound              404
     ├── Conflict              409
     ├── RateLimited           429  Retry-After
-    └── ServiceUnavailable    503
+    └── ServiceUnavailable    503  Retry-After
+        └── DatabaseUnavailableError (impl.db.errors): the database did not answer
 
 No framework imports: services raise these without knowing about HTTP libraries.
 """
@@ -68,5 +69,18 @@ class RateLimited(ServiceError):
 
 
 class ServiceUnavailable(ServiceError):
+    """Try again later: ``Retry-After`` (seconds) is always sent, as the contract's shared
+    ``ServiceUnavailable`` response says."""
+
     status_code = 503
     default_detail = "Service unavailable"
+
+    def __init__(
+        self,
+        detail: str | None = None,
+        *,
+        headers: Mapping[str, str] | None = None,
+        retry_after: int = 1,
+    ) -> None:
+        retry = {"Retry-After": str(max(1, retry_after))}
+        super().__init__(detail, headers={**retry, **(headers or {})})

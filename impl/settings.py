@@ -31,6 +31,11 @@ class Settings(BaseSettings):
     db_pool_pre_ping: bool = True
     db_pool_recycle: int = Field(default=1800, ge=-1)
     db_echo: bool = False
+    # Outages (issue 10; PostgreSQL): seconds to open a connection, to run one statement, to
+    # wait for a free pooled connection. Past any of them the request answers 503 + Retry-After.
+    db_connect_timeout: float = Field(default=1.0, gt=0)
+    db_command_timeout: float = Field(default=10.0, gt=0)
+    db_pool_timeout: float = Field(default=5.0, gt=0)
 
     secret_key: SecretStr | None = None
     jwt_algorithm: Literal["HS256", "HS384", "HS512"] = "HS256"
@@ -57,6 +62,11 @@ class Settings(BaseSettings):
     allowed_origins: Annotated[list[str], NoDecode] = Field(default_factory=list)
     log_level: str = "INFO"
     redis_url: str | None = None
+    # Seconds to connect to Redis or get an answer; past it a rate limit is skipped (fails
+    # open, with a warning) and /ready reports "redis": "error".
+    redis_timeout: float = Field(default=0.5, gt=0)
+    # Seconds each /ready check (database, Redis) may take before it counts as failed.
+    ready_timeout: float = Field(default=1.0, gt=0)
     rate_limit_default: str = "300/minute"
     rate_limit_login: str = "10/minute"
     # Registration hashes a password (argon2, ~200 ms of CPU): a few per minute per client.
@@ -77,6 +87,13 @@ class Settings(BaseSettings):
     # Addresses of reverse proxies whose X-Forwarded-For/-Proto are believed (comma-separated
     # IPs or networks, or "*"). Empty: nobody's, so clients cannot choose their own address.
     forwarded_allow_ips: str = ""
+
+    # Observability (issue 10; impl/observability). Traces over OTLP/HTTP to this collector
+    # base URL (e.g. http://127.0.0.1:4318; /v1/traces is appended) when set; error events to
+    # Sentry when SENTRY_DSN is set. Neither library is even imported otherwise.
+    otel_exporter_otlp_endpoint: str | None = None
+    otel_service_name: str = "contract-first-api"
+    sentry_dsn: SecretStr | None = None
 
     admin_username: str | None = None
     admin_email: str | None = None

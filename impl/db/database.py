@@ -24,12 +24,20 @@ one that does not answer is replaced before anyone uses it. A connection that br
 that interval (the server restarted) fails the one statement it runs; SQLAlchemy then
 invalidates the whole pool, so the next checkouts get fresh connections.
 
+Outages (issue 10): on PostgreSQL (asyncpg) a connection attempt gives up after
+``DB_CONNECT_TIMEOUT`` seconds, a statement after ``DB_COMMAND_TIMEOUT``, and waiting for a
+pooled connection after ``DB_POOL_TIMEOUT``. Any such failure, a refused connection or one the
+server dropped comes out of ``transaction()``/``autocommit()`` as ``DatabaseUnavailableError``
+(a 503 with Retry-After), and the pool replaces the dead connections by itself: when the
+database returns, the next requests succeed without a restart.
+
 ``Database.autocommit()`` is the hot path for operations that are one statement (an item
 read, a page with its total, an insert): no BEGIN, no COMMIT, one round trip.
 """
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
@@ -48,7 +56,7 @@ from sqlalchemy.ext.asyncio import (
 )
 from sqlalchemy.pool import ConnectionPoolEntry, Pool, PoolProxiedConnection
 
-from .errors import translate
+from .errors import DatabaseUnavailableError, is_unavailable, translate
 
 if TYPE_CHECKING:
     from impl.settings import Settings
@@ -64,6 +72,10 @@ __all__ = [
 PING_AFTER_IDLE_SECONDS: Final = 10.0
 """A pooled connection idle for longer is pinged at checkout (``pool_pre_ping=True``)."""
 _CHECKED_IN_AT: Final = "x_checked_in_at"  # connection record info key
+_UNAVAILABLE_LOG_INTERVAL: Final = 5.0
+"""During an outage every request fails the same way: one warning per interval is enough."""
+
+_logger = logging.getLogger(__name__)
 
 # Connection execution option read by the SQLite "begin" hook below.
 _SQLITE_BEGIN: Final = "x_sqlite_begin"
@@ -96,11 +108,21 @@ def create_engine(
     pool_pre_ping: bool = True,
     pool_recycle: int = 1800,
     echo: bool = False,
+    pool_timeout: float = 30.0,
+    connect_timeout: float | None = None,
+    command_timeout: float | None = None,
     poolclass: type[Pool] | None = None,
     connect_args: Mapping[str, Any] | None = None,
 ) -> AsyncEngine:
-    """An ``AsyncEngine`` with our per-backend setup; pool settings apply to PostgreSQL only."""
-    kwargs: dict[str, Any] = {"echo": echo, "connect_args": dict(connect_args or {})}
+    """An ``AsyncEngine`` with our per-backend setup; pool settings apply to PostgreSQL only,
+    the two timeouts to asyncpg only (its ``timeout`` and ``command_timeout``)."""
+    args = dict(connect_args or {})
+    if make_url(url).get_driver_name() == "asyncpg":
+        if connect_timeout is not None:
+            args.setdefault("timeout", connect_timeout)
+        if command_timeout is not None:
+            args.setdefault("command_timeout", command_timeout)
+    kwargs: dict[str, Any] = {"echo": echo, "connect_args": args}
     if poolclass is not None:
         kwargs["poolclass"] = poolclass
     if is_sqlite(url):
@@ -112,6 +134,7 @@ def create_engine(
     if poolclass is None:
         kwargs["pool_size"] = pool_size
         kwargs["max_overflow"] = max_overflow
+        kwargs["pool_timeout"] = pool_timeout
     engine = create_async_engine(url, **kwargs)
     if pool_pre_ping:
         _install_idle_ping(engine)
@@ -176,6 +199,8 @@ class Database:
 
     def __init__(self, bind: AsyncEngine | AsyncConnection) -> None:
         self.dialect_name: str = bind.dialect.name
+        self._unavailable_logged_at = -_UNAVAILABLE_LOG_INTERVAL
+        self._bound_engine = bind.engine if isinstance(bind, AsyncConnection) else bind
         if isinstance(bind, AsyncConnection):
             self._engine: AsyncEngine | None = None
             self._connection: AsyncConnection | None = bind
@@ -194,6 +219,11 @@ class Database:
         self._write_sessions = async_sessionmaker(write_bind, expire_on_commit=False)
         self._read_sessions = async_sessionmaker(bind, expire_on_commit=False)
 
+    @property
+    def engine(self) -> AsyncEngine:
+        """The engine behind the sessions (for a ``Database(connection)``, the connection's)."""
+        return self._bound_engine
+
     @classmethod
     def from_settings(cls, settings: Settings) -> Database:
         return cls(
@@ -203,6 +233,9 @@ class Database:
                 max_overflow=settings.db_max_overflow,
                 pool_pre_ping=settings.db_pool_pre_ping,
                 pool_recycle=settings.db_pool_recycle,
+                pool_timeout=settings.db_pool_timeout,
+                connect_timeout=settings.db_connect_timeout,
+                command_timeout=settings.db_command_timeout,
                 echo=settings.db_echo,
             )
         )
@@ -213,7 +246,8 @@ class Database:
 
         ``readonly=True`` is a promise not to write (on SQLite it begins without taking the
         write lock). An ``IntegrityError`` from a flush or the commit comes out as an
-        ``impl.db.errors.IntegrityViolationError``.
+        ``impl.db.errors.IntegrityViolationError``; a lost database a
+        ``DatabaseUnavailableError``.
         """
         sessions = self._read_sessions if readonly else self._write_sessions
         try:
@@ -221,6 +255,10 @@ class Database:
                 yield session
         except IntegrityError as exc:
             raise translate(exc) from exc
+        except Exception as exc:
+            if not is_unavailable(exc, self.dialect_name):
+                raise
+            raise self._unavailable(exc) from exc
 
     @asynccontextmanager
     async def autocommit(self) -> AsyncIterator[AsyncConnection]:
@@ -241,6 +279,19 @@ class Database:
                 yield connection
         except IntegrityError as exc:
             raise translate(exc) from exc
+        except Exception as exc:
+            if not is_unavailable(exc, self.dialect_name):
+                raise
+            raise self._unavailable(exc) from exc
+
+    def _unavailable(self, exc: Exception) -> DatabaseUnavailableError:
+        now = time.monotonic()
+        if now - self._unavailable_logged_at >= _UNAVAILABLE_LOG_INTERVAL:
+            self._unavailable_logged_at = now
+            # The error's class and text (host and port, never a password: the log formatter
+            # redacts URLs' credentials); no traceback, it is not a bug.
+            _logger.warning("database unavailable: answering 503 (%s: %s)", type(exc).__name__, exc)
+        return DatabaseUnavailableError()
 
     async def dispose(self) -> None:
         """Close the pool (the app's shutdown). A no-op for a ``Database(connection)``."""

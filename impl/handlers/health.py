@@ -19,14 +19,17 @@ class HealthHandlers(HealthApi):
         )
 
     async def get_readiness(self) -> models.Readiness:
-        ok = await self._health.check_database()
-        readiness = models.Readiness.model_validate(
-            {"status": "ok" if ok else "error", "checks": {"database": "ok" if ok else "error"}}
-        )
-        if not ok:
-            # The contract's 503 carries the same shape, naming the failing check.
-            raise ApiError(503, body=readiness)
-        return readiness
+        results = await self._health.check()
+        failed = [name for name, ok in results.items() if not ok]
+        body: dict[str, object] = {
+            "status": "error" if failed else "ok",
+            "checks": {name: "ok" if ok else "error" for name, ok in results.items()},
+        }
+        if failed:
+            # The contract's 503: the same shape, with `detail` naming the failed checks.
+            body["detail"] = "Not ready: " + ", ".join(failed) + " unavailable"
+            raise ApiError(503, body=models.Readiness.model_validate(body))
+        return models.Readiness.model_validate(body)
 
     async def get_metrics(self) -> str:
         return render(self._metrics.registry).decode()

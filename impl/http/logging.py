@@ -27,6 +27,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from ._asgi import ResponseRecorder, client_host, route_template
 from .context import current_request, set_user_id
+from .trace_context import trace_id
 
 __all__ = [
     "ACCESS_LOGGER",
@@ -111,6 +112,7 @@ class JsonFormatter(logging.Formatter):
             "message": self.redact(record.getMessage()),
             "request_id": context.request_id if context else getattr(record, "request_id", None),
             "user_id": context.user_id if context else getattr(record, "user_id", None),
+            "trace_id": trace_id(),
         }
         for key, value in vars(record).items():
             if key in _RECORD_ATTRIBUTES or key in entry or key.startswith("_"):

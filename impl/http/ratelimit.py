@@ -6,9 +6,12 @@
 client; registerUser: its own limit per client); ``RateLimitMiddleware``
 applies the generous default limit per client to every request except probes and docs.
 
-A Redis outage has different consequences by design: ``hit`` raises (the login limit
-fails closed, as a 500), while the middleware lets the request through and logs a
-warning (the generous default limit fails open rather than taking the whole API down).
+A Redis outage (issue 10) takes no request down: every limit, the login and registration
+limits included, fails open while the store does not answer within ``REDIS_TIMEOUT``
+seconds, and a warning is logged (at most one per ``_WARN_INTERVAL``). Brute force is then
+bounded by the argon2 cost and the per-worker concurrency cap only, for as long as the
+outage lasts; a 500 or 503 on every login would be the worse trade. redis-py reconnects by
+itself when Redis returns. ``ping`` is the readiness check.
 """
 
 from __future__ import annotations
@@ -17,14 +20,16 @@ import hashlib
 import logging
 import math
 import time
-from collections.abc import Callable, Iterable
-from typing import Final
+from collections.abc import Awaitable, Callable, Iterable
+from typing import Any, Final
 from urllib.parse import quote
 
 import limits
 from limits.aio.storage import MemoryStorage, RedisStorage
 from limits.aio.strategies import MovingWindowRateLimiter
 from limits.errors import StorageError
+from redis.asyncio.retry import Retry
+from redis.backoff import NoBackoff
 from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Receive, Scope, Send
 
@@ -39,6 +44,7 @@ _logger = logging.getLogger(__name__)
 
 EXEMPT_PATHS = frozenset({"/health", "/ready", "/metrics", "/openapi.json", "/docs", "/redoc"})
 _MAX_KEY_LENGTH = 128
+_WARN_INTERVAL: Final = 5.0
 
 
 class RateLimiter:
@@ -49,14 +55,24 @@ class RateLimiter:
         self._storage = storage
         self._strategy = MovingWindowRateLimiter(storage)
         self._items: dict[str, limits.RateLimitItem] = {}
+        self._warned_at = -_WARN_INTERVAL
 
     @classmethod
     async def create(cls, settings: Settings) -> RateLimiter:
         if not settings.redis_url:
             return cls(_SweepingMemoryStorage(wrap_exceptions=True))
-        # limits' default Redis client is coredis; we ship redis-py (STACK-NOTES).
+        # limits' default Redis client is coredis; we ship redis-py (STACK-NOTES). Bounded
+        # waits: redis-py waits forever by default and retries three times with backoff.
+        options: dict[str, Any] = {
+            "socket_connect_timeout": settings.redis_timeout,
+            "socket_timeout": settings.redis_timeout,
+            "retry": Retry(NoBackoff(), 1),  # once at once: a connection Redis dropped
+        }
         storage = RedisStorage(
-            _async_uri(settings.redis_url), implementation="redispy", wrap_exceptions=True
+            _async_uri(settings.redis_url),
+            implementation="redispy",
+            wrap_exceptions=True,
+            **options,
         )
         limiter = cls(storage)
         if not await storage.check():
@@ -68,26 +84,44 @@ class RateLimiter:
     async def hit(self, limit: str, *keys: str) -> None:
         """Count one hit against ``limit`` (e.g. ``"10/minute"``) for the given keys, and
         raise ``RateLimited`` with the seconds until a slot frees up when it is exhausted."""
-        item = self._item(limit)
-        identifiers = [_safe_key(key) for key in keys]
-        if await self._strategy.hit(item, *identifiers):
-            return
-        stats = await self._strategy.get_window_stats(item, *identifiers)
-        raise RateLimited(math.ceil(stats.reset_time - time.time()))
+        await self._fail_open(self._hit(limit, keys, count=True), limit)
 
     async def check(self, limit: str, *keys: str) -> None:
         """Raise ``RateLimited`` when ``limit`` is exhausted for these keys, counting nothing
         (with ``record``: limits on failures only, such as failed logins)."""
-        item = self._item(limit)
-        identifiers = [_safe_key(key) for key in keys]
-        if await self._strategy.test(item, *identifiers):
-            return
-        stats = await self._strategy.get_window_stats(item, *identifiers)
-        raise RateLimited(math.ceil(stats.reset_time - time.time()))
+        await self._fail_open(self._hit(limit, keys, count=False), limit)
 
     async def record(self, limit: str, *keys: str) -> None:
         """Count one hit against ``limit`` for these keys, never raising for it."""
-        await self._strategy.hit(self._item(limit), *[_safe_key(key) for key in keys])
+        await self._fail_open(
+            self._strategy.hit(self._item(limit), *[_safe_key(key) for key in keys]), limit
+        )
+
+    async def ping(self) -> bool:
+        """Whether the store answers (always, in memory): the readiness check."""
+        return await self._storage.check()
+
+    async def _hit(self, limit: str, keys: tuple[str, ...], *, count: bool) -> None:
+        item = self._item(limit)
+        identifiers = [_safe_key(key) for key in keys]
+        strategy = self._strategy
+        if await (strategy.hit if count else strategy.test)(item, *identifiers):
+            return
+        stats = await strategy.get_window_stats(item, *identifiers)
+        raise RateLimited(math.ceil(stats.reset_time - time.time()))
+
+    async def _fail_open(self, operation: Awaitable[object], limit: str) -> None:
+        try:
+            await operation
+        except StorageError as exc:
+            now = time.monotonic()
+            if now - self._warned_at >= _WARN_INTERVAL:
+                self._warned_at = now
+                _logger.warning(
+                    "rate-limit store unavailable: limit %s not applied (%s)",
+                    limit,
+                    type(exc.storage_error).__name__,
+                )
 
     async def close(self) -> None:
         if isinstance(self._storage, RedisStorage):
@@ -171,6 +205,4 @@ class RateLimitMiddleware:
             response = JSONResponse({"detail": exc.detail}, status_code=429, headers=exc.headers)
             await response(scope, receive, send)
             return
-        except StorageError:
-            _logger.warning("Rate-limit store unavailable: default limit skipped", exc_info=True)
         await self.app(scope, receive, send)

@@ -7,7 +7,7 @@ those to the contract's types.
 
 from .actor import ADMIN, ADMIN_SCOPES, ITEMS_WRITE, USER_SCOPES, USERS_READ, USERS_WRITE, Actor
 from .auth import AuthService
-from .health import HealthService
+from .health import Check, HealthService
 from .items import ItemService
 from .users import UNSET, AdminBootstrapRefused, Unset, UserChanges, UserService
 
@@ -22,6 +22,7 @@ __all__ = [
     "Actor",
     "AdminBootstrapRefused",
     "AuthService",
+    "Check",
     "HealthService",
     "ItemService",
     "Unset",

@@ -62,7 +62,11 @@ class TestGetReadiness:
         response = await client.get("/ready")
         assert response.status_code == 503
         assert response.headers["Content-Type"] == "application/json"
-        assert response.json() == {"status": "error", "checks": {"database": "error"}}
+        assert response.json() == {
+            "status": "error",
+            "checks": {"database": "error"},
+            "detail": "Not ready: database unavailable",
+        }
         assert_common_headers(response)
 
 

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import logging
 import socket
 import uuid
 from collections.abc import AsyncIterator, Callable
@@ -7,7 +8,6 @@ from collections.abc import AsyncIterator, Callable
 import httpx
 import pytest
 from limits.aio.storage import RedisStorage
-from limits.errors import StorageError
 
 from impl.errors import RateLimited
 from impl.http import RateLimiter
@@ -145,18 +145,28 @@ class TestRedisOutage:
             await RateLimiter.create(settings_with(redis_url=UNREACHABLE_REDIS_URL))
         assert "127.0.0.1:1" not in str(caught.value)  # the URL may carry a password
 
-    async def test_default_limit_fails_open_but_hit_fails_closed(
-        self, make_client: ClientFactory
+    async def test_every_limit_fails_open_with_one_warning(
+        self, make_client: ClientFactory, caplog: pytest.LogCaptureFixture
     ) -> None:
+        # Issue 10: a Redis outage takes no request down, the login limit's included.
         broken = RateLimiter(
             RedisStorage(
                 "async+" + UNREACHABLE_REDIS_URL, implementation="redispy", wrap_exceptions=True
             )
         )
         try:
-            with pytest.raises(StorageError):
-                await broken.hit("10/minute", "login", "client", "alice")
-            response = await make_client(limiter=broken).get("/ok")
+            with caplog.at_level(logging.WARNING, logger="impl.http.ratelimit"):
+                await broken.hit("1/minute", "login", "client", "alice")
+                await broken.hit("1/minute", "login", "client", "alice")
+                await broken.check("1/minute", "login-failed", "alice")
+                await broken.record("1/minute", "login-failed", "alice")
+                response = await make_client(limiter=broken).get("/ok")
             assert response.status_code == 200
+            assert not await broken.ping()
+            warnings = [r for r in caplog.records if r.name == "impl.http.ratelimit"]
+            # One warning per interval, not one per request: an outage must not flood the log.
+            assert len(warnings) == 1
+            assert warnings[0].levelno == logging.WARNING
+            assert "rate-limit store unavailable" in warnings[0].getMessage()
         finally:
             await broken.close()

@@ -223,14 +223,14 @@ class _HangingDatabase(Database):
 
 class TestHealth:
     async def test_a_reachable_database_is_healthy(self, health_service: HealthService) -> None:
-        assert await health_service.check_database() is True
+        assert await health_service.check() == {"database": True}
 
     async def test_an_unreachable_database_is_not_healthy(self) -> None:
         unreachable = Database(
             create_engine("postgresql+asyncpg://nobody@127.0.0.1:1/none", poolclass=NullPool)
         )
         try:
-            assert await HealthService(unreachable, timeout=5).check_database() is False
+            assert await HealthService(unreachable, timeout=5).check() == {"database": False}
         finally:
             await unreachable.dispose()
 
@@ -240,7 +240,25 @@ class TestHealth:
         health = HealthService(_HangingDatabase(db_connection), timeout=0.05)
 
         async with asyncio.timeout(2):
-            assert await health.check_database() is False
+            assert await health.check() == {"database": False}
+
+    async def test_every_check_is_named_and_runs_within_the_timeout(self, db: Database) -> None:
+        async def hangs() -> bool:
+            await asyncio.sleep(10)
+            return True
+
+        async def fails() -> bool:
+            raise ConnectionError("refused")
+
+        async def passes() -> bool:
+            return True
+
+        health = HealthService(
+            db, timeout=0.05, checks={"hangs": hangs, "fails": fails, "passes": passes}
+        )
+        async with asyncio.timeout(2):
+            result = await health.check()
+        assert result == {"database": True, "hangs": False, "fails": False, "passes": True}
 
 
 def _user(username: str) -> User:
