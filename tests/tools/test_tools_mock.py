@@ -33,8 +33,7 @@ MOCK_CONFIG: Final[dict[str, Any]] = {
         "stateful": {"enabled": True, "max-steps": 8},
     },
     "checks": {
-        "enabled": True,
-        "max_response_time": 5.0,
+        "enabled": True,  # no max_response_time: timing never fails a test
         "bearer_token_enforced": {"enabled": False},
         "scopes_enforced": {"enabled": False},
         "unknown_id_is_404": {"enabled": False},
