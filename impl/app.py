@@ -1,6 +1,7 @@
 """The composition root: settings in, a FastAPI app out.
 
 create_app(settings) ─┬─ Database, PasswordHasher, TokenCodec      (db/, security/)
+                      ├─ SmtpMailer + MailOutbox                    (mail.py; with SMTP_URL)
                       ├─ UserService, AuthService, ItemService ...  (services/)
                       ├─ *Handlers(...) → generated.Handlers        (handlers/)
                       ├─ generated.create_router(handlers)          (refuses missing handlers)
@@ -28,6 +29,7 @@ from impl.http import (
     serve_contract,
     serve_docs,
 )
+from impl.mail import SmtpMailer
 from impl.security.passwords import PasswordHasher
 from impl.security.tokens import TokenCodec
 from impl.services import (
@@ -35,6 +37,7 @@ from impl.services import (
     AuthService,
     HealthService,
     ItemService,
+    MailOutbox,
     UserService,
 )
 from impl.settings import Settings
@@ -60,15 +63,17 @@ def create_app(settings: Settings, *, database: Database | None = None) -> FastA
     owns_database = database is None
     hasher = PasswordHasher.from_settings(settings)
     codec = TokenCodec.from_settings(settings)
+    outbox = _mail_outbox(settings)
     users = UserService(db, hasher)
     auth = AuthService(db, hasher, codec)
     metrics = Metrics.create()
     limiter = _LimiterSlot()
     version = str(SPEC["info"]["version"])
+    title = str(SPEC["info"]["title"])
 
     handlers = Handlers(
         health=HealthHandlers(HealthService(db), metrics, version),
-        auth=AuthHandlers(users, auth, settings, limiter),
+        auth=AuthHandlers(users, auth, settings, limiter, outbox=outbox, service_name=title),
         users=UsersHandlers(users),
         items=ItemsHandlers(ItemService(db)),
         security=TokenVerifier(auth),
@@ -81,6 +86,9 @@ def create_app(settings: Settings, *, database: Database | None = None) -> FastA
             await _bootstrap_admin(users, settings)
             yield
         finally:
+            if outbox is not None:
+                # Requests are over: the welcome e-mails still pending get a bounded time.
+                await outbox.close(drain_seconds=settings.mail_drain_timeout)
             await limiter.limiter.close()
             limiter.limiter = None
             hasher.close()
@@ -88,7 +96,7 @@ def create_app(settings: Settings, *, database: Database | None = None) -> FastA
                 await db.dispose()
 
     app = FastAPI(
-        title=str(SPEC["info"]["title"]),
+        title=title,
         version=version,
         lifespan=lifespan,
         # /docs and /redoc are our own pages (assets served here, no inline script).
@@ -105,6 +113,20 @@ def create_app(settings: Settings, *, database: Database | None = None) -> FastA
     serve_docs(app)
     install_http_layer(app, settings, metrics=metrics, limiter=limiter)
     return app
+
+
+def _mail_outbox(settings: Settings) -> MailOutbox | None:
+    """The welcome e-mail's way out, or None without SMTP_URL (then nothing is sent)."""
+    endpoint = settings.smtp
+    if endpoint is None:
+        return None
+    mailer = SmtpMailer(endpoint, sender=settings.mail_from, timeout=settings.smtp_timeout)
+    return MailOutbox(
+        mailer,
+        max_attempts=settings.mail_max_attempts,
+        backoff=settings.mail_retry_backoff,
+        max_pending=settings.mail_max_pending,
+    )
 
 
 async def _bootstrap_admin(users: UserService, settings: Settings) -> None:
@@ -155,4 +177,10 @@ def _secrets(settings: Settings) -> list[str]:
         password = urlsplit(url).password if url else None
         if password:
             values.append(password)
+    smtp = settings.smtp
+    if smtp is not None and smtp.password:
+        values.append(smtp.password)
+        encoded = urlsplit(settings.smtp_url or "").password
+        if encoded and encoded != smtp.password:
+            values.append(encoded)  # as written in SMTP_URL, percent-encoded
     return values

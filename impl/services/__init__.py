@@ -9,6 +9,7 @@ from .actor import ADMIN, ADMIN_SCOPES, ITEMS_WRITE, USER_SCOPES, USERS_READ, US
 from .auth import AuthService
 from .health import HealthService
 from .items import ItemService
+from .mail import MailDeliveryError, Mailer, MailMessage, MailOutbox, welcome_message
 from .users import UNSET, AdminBootstrapRefused, Unset, UserChanges, UserService
 
 __all__ = [
@@ -24,7 +25,12 @@ __all__ = [
     "AuthService",
     "HealthService",
     "ItemService",
+    "MailDeliveryError",
+    "MailMessage",
+    "MailOutbox",
+    "Mailer",
     "Unset",
     "UserChanges",
     "UserService",
+    "welcome_message",
 ]
