@@ -1,7 +1,7 @@
 """The composition root: settings in, a FastAPI app out.
 
 create_app(settings) ─┬─ Database, PasswordHasher, TokenCodec      (db/, security/)
-                      ├─ SmtpMailer + MailOutbox                    (mail.py; with SMTP_URL)
+                      ├─ RedisItemCache, SmtpMailer + MailOutbox    (cache.py, mail.py; optional)
                       ├─ UserService, AuthService, ItemService ...  (services/)
                       ├─ *Handlers(...) → generated.Handlers        (handlers/)
                       ├─ generated.create_router(handlers)          (refuses missing handlers)
@@ -19,6 +19,7 @@ import pydantic
 from fastapi import FastAPI
 
 from generated import SPEC, Handlers, create_router, models
+from impl.cache import RedisItemCache
 from impl.db import Database
 from impl.handlers import AuthHandlers, HealthHandlers, ItemsHandlers, TokenVerifier, UsersHandlers
 from impl.http import (
@@ -63,8 +64,11 @@ def create_app(settings: Settings, *, database: Database | None = None) -> FastA
     owns_database = database is None
     hasher = PasswordHasher.from_settings(settings)
     codec = TokenCodec.from_settings(settings)
+    item_cache = (
+        RedisItemCache(settings) if settings.redis_url and settings.item_cache_ttl > 0 else None
+    )
     outbox = _mail_outbox(settings)
-    users = UserService(db, hasher)
+    users = UserService(db, hasher, item_cache=item_cache)
     auth = AuthService(db, hasher, codec)
     metrics = Metrics.create()
     limiter = _LimiterSlot()
@@ -75,13 +79,15 @@ def create_app(settings: Settings, *, database: Database | None = None) -> FastA
         health=HealthHandlers(HealthService(db), metrics, version),
         auth=AuthHandlers(users, auth, settings, limiter, outbox=outbox, service_name=title),
         users=UsersHandlers(users),
-        items=ItemsHandlers(ItemService(db)),
+        items=ItemsHandlers(ItemService(db, item_cache)),
         security=TokenVerifier(auth),
     )
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         limiter.limiter = await RateLimiter.create(settings)
+        if item_cache is not None:
+            await item_cache.start()
         try:
             await _bootstrap_admin(users, settings)
             yield
@@ -89,6 +95,8 @@ def create_app(settings: Settings, *, database: Database | None = None) -> FastA
             if outbox is not None:
                 # Requests are over: the welcome e-mails still pending get a bounded time.
                 await outbox.close(drain_seconds=settings.mail_drain_timeout)
+            if item_cache is not None:
+                await item_cache.close()
             await limiter.limiter.close()
             limiter.limiter = None
             hasher.close()

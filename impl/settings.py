@@ -136,6 +136,14 @@ class Settings(BaseSettings):
     mail_drain_timeout: float = Field(default=10.0, ge=0)
     mail_max_pending: int = Field(default=1000, ge=1)
 
+    # The item cache (issue 10; impl/cache.py): with REDIS_URL, getItem reads through Redis,
+    # entries live ITEM_CACHE_TTL seconds (0: no cache) under keys starting CACHE_KEY_PREFIX;
+    # a Redis call that takes longer than CACHE_TIMEOUT seconds counts as failed (the read
+    # goes to the database).
+    item_cache_ttl: int = Field(default=60, ge=0)
+    cache_key_prefix: str = Field(default="items-api:", max_length=100)
+    cache_timeout: float = Field(default=0.5, gt=0)
+
     _secret_generated: bool = PrivateAttr(default=False)
 
     @field_validator("allowed_origins", mode="before")

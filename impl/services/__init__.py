@@ -7,6 +7,7 @@ those to the contract's types.
 
 from .actor import ADMIN, ADMIN_SCOPES, ITEMS_WRITE, USER_SCOPES, USERS_READ, USERS_WRITE, Actor
 from .auth import AuthService
+from .cache import CacheMiss, ItemCache
 from .health import HealthService
 from .items import ItemService
 from .mail import MailDeliveryError, Mailer, MailMessage, MailOutbox, welcome_message
@@ -23,7 +24,9 @@ __all__ = [
     "Actor",
     "AdminBootstrapRefused",
     "AuthService",
+    "CacheMiss",
     "HealthService",
+    "ItemCache",
     "ItemService",
     "MailDeliveryError",
     "MailMessage",
