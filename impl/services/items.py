@@ -86,7 +86,7 @@ class ItemService:
         async with self._db.autocommit() as connection:
             item = await ItemQueries(connection).get(item_id)
         if item is None:
-            raise NotFound("Item not found")  # not cached: ids are never reused, but rare
+            raise NotFound("Item not found")  # never cached: a 404 costs one query
         if cache is not None and miss is not None and miss.lease is not None:
             await cache.fill(item_id, miss.lease, item)
         return item
