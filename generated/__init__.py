@@ -10,6 +10,8 @@ from ._runtime import MissingHandlers, RequestContext, request_context
 from .api import (
     AuthApi,
     CreateItem201,
+    GetItem200,
+    GetItem304,
     Handlers,
     HealthApi,
     ItemsApi,
@@ -28,6 +30,8 @@ __all__ = [
     "AuthApi",
     "ContractViolation",
     "CreateItem201",
+    "GetItem200",
+    "GetItem304",
     "Handlers",
     "HealthApi",
     "ItemsApi",

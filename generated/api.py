@@ -52,6 +52,22 @@ class CreateItem201:
     location: str
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
+class GetItem200:
+    """200 response of getItem: The item."""
+
+    body: models.Item
+    e_tag: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class GetItem304:
+    """304 response of getItem: Not modified: `If-None-Match` names the item's current `ETag` (or is `*`). No
+    body; the `ETag` header is the current one."""
+
+    e_tag: str
+
+
 class HealthApi(Protocol):
     """Operations tagged 'health'."""
 
@@ -142,7 +158,7 @@ class ItemsApi(Protocol):
         Create an item"""
 
     @operation
-    async def get_item(self, *, item_id: int) -> models.Item:
+    async def get_item(self, *, item_id: int, if_none_match: str | None) -> GetItem200 | GetItem304:
         """GET /api/v1/items/{item_id} [getItem]
 
         Get an item"""

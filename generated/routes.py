@@ -22,6 +22,8 @@ from . import models  # noqa: F401
 from .api import (
     AuthApi,
     CreateItem201,
+    GetItem200,
+    GetItem304,
     Handlers,
     HealthApi,
     ItemsApi,
@@ -96,7 +98,7 @@ OPERATIONS: dict[str, runtime.Operation] = {
         "getItem",
         "GET",
         "/api/v1/items/{item_id}",
-        frozenset(["200", "404", "422", "429", "500", "503"]),
+        frozenset(["200", "304", "404", "422", "429", "500", "503"]),
     ),
     "updateItem": runtime.Operation(
         "updateItem",
@@ -608,6 +610,7 @@ _GET_ITEM_PARAMETERS_TYPE = TypedDict(
     "_GET_ITEM_PARAMETERS_TYPE",
     {
         "path:item_id": Required[Annotated[int, Field(ge=1, le=9223372036854775807)]],
+        "header:If-None-Match": NotRequired[Annotated[str, Field(max_length=8192)]],
     },
 )
 _GET_ITEM_PARAMETERS: TypeAdapter[_GET_ITEM_PARAMETERS_TYPE] = TypeAdapter(
@@ -625,6 +628,9 @@ def _get_item(impl: ItemsApi | None, verifier: SecurityVerifier | None) -> runti
         value = request.path_params.get("item_id")
         if value is not None:
             raw["path:item_id"] = value
+        value = request.headers.get("If-None-Match")
+        if value is not None:
+            raw["header:If-None-Match"] = value
         values = runtime.validate_parameters(_GET_ITEM_PARAMETERS, raw, errors)
         if errors:
             runtime.invalid(errors)
@@ -632,12 +638,25 @@ def _get_item(impl: ItemsApi | None, verifier: SecurityVerifier | None) -> runti
             return runtime.not_implemented(operation)
         tasks = runtime.new_tasks(request)
         try:
-            result = await impl.get_item(item_id=values.get("path:item_id"))
+            result = await impl.get_item(
+                item_id=values.get("path:item_id"), if_none_match=values.get("header:If-None-Match")
+            )
         except Exception as exc:  # noqa: BLE001 - declared statuses answer, the rest re-raise
             return runtime.finish(runtime.error_response(exc, operation), tasks)
-        if isinstance(result, models.Item):
+        if isinstance(result, GetItem200):
             return runtime.finish(
-                runtime.json_response(200, dump_0, result, None, "application/json"), tasks
+                runtime.json_response(
+                    200,
+                    dump_0,
+                    result.body,
+                    runtime.headers({"ETag": result.e_tag}),
+                    "application/json",
+                ),
+                tasks,
+            )
+        if isinstance(result, GetItem304):
+            return runtime.finish(
+                runtime.empty_response(304, runtime.headers({"ETag": result.e_tag})), tasks
             )
         runtime.violation(operation, f"returned {type(result).__name__}")
 

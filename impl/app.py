@@ -1,6 +1,7 @@
 """The composition root: settings in, a FastAPI app out.
 
 create_app(settings) ─┬─ Database, PasswordHasher, TokenCodec      (db/, security/)
+                      ├─ RedisItemCache, SmtpMailer + MailOutbox    (cache.py, mail.py; optional)
                       ├─ UserService, AuthService, ItemService ...  (services/)
                       ├─ *Handlers(...) → generated.Handlers        (handlers/)
                       ├─ generated.create_router(handlers)          (refuses missing handlers)
@@ -18,6 +19,7 @@ import pydantic
 from fastapi import FastAPI
 
 from generated import SPEC, Handlers, create_router, models
+from impl.cache import RedisItemCache
 from impl.db import Database
 from impl.handlers import AuthHandlers, HealthHandlers, ItemsHandlers, TokenVerifier, UsersHandlers
 from impl.http import (
@@ -28,6 +30,7 @@ from impl.http import (
     serve_contract,
     serve_docs,
 )
+from impl.mail import SmtpMailer
 from impl.observability import install_observability
 from impl.security.passwords import PasswordHasher
 from impl.security.tokens import TokenCodec
@@ -37,6 +40,7 @@ from impl.services import (
     Check,
     HealthService,
     ItemService,
+    MailOutbox,
     UserService,
 )
 from impl.settings import Settings
@@ -62,27 +66,39 @@ def create_app(settings: Settings, *, database: Database | None = None) -> FastA
     owns_database = database is None
     hasher = PasswordHasher.from_settings(settings)
     codec = TokenCodec.from_settings(settings)
-    users = UserService(db, hasher)
+    item_cache = (
+        RedisItemCache(settings) if settings.redis_url and settings.item_cache_ttl > 0 else None
+    )
+    outbox = _mail_outbox(settings)
+    users = UserService(db, hasher, item_cache=item_cache)
     auth = AuthService(db, hasher, codec)
     metrics = Metrics.create()
     limiter = _LimiterSlot()
     version = str(SPEC["info"]["version"])
+    title = str(SPEC["info"]["title"])
 
     handlers = Handlers(
         health=HealthHandlers(_health_service(db, settings, limiter), metrics, version),
-        auth=AuthHandlers(users, auth, settings, limiter),
+        auth=AuthHandlers(users, auth, settings, limiter, outbox=outbox, service_name=title),
         users=UsersHandlers(users),
-        items=ItemsHandlers(ItemService(db)),
+        items=ItemsHandlers(ItemService(db, item_cache)),
         security=TokenVerifier(auth),
     )
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         limiter.limiter = await RateLimiter.create(settings)
+        if item_cache is not None:
+            await item_cache.start()
         try:
             await _bootstrap_admin(users, settings)
             yield
         finally:
+            if outbox is not None:
+                # Requests are over: the welcome e-mails still pending get a bounded time.
+                await outbox.close(drain_seconds=settings.mail_drain_timeout)
+            if item_cache is not None:
+                await item_cache.close()
             await observability.shutdown()
             await limiter.limiter.close()
             limiter.limiter = None
@@ -91,7 +107,7 @@ def create_app(settings: Settings, *, database: Database | None = None) -> FastA
                 await db.dispose()
 
     app = FastAPI(
-        title=str(SPEC["info"]["title"]),
+        title=title,
         version=version,
         lifespan=lifespan,
         # /docs and /redoc are our own pages (assets served here, no inline script).
@@ -124,6 +140,20 @@ def _health_service(db: Database, settings: Settings, limiter: _LimiterSlot) -> 
 
         checks["redis"] = redis
     return HealthService(db, timeout=settings.ready_timeout, checks=checks)
+
+
+def _mail_outbox(settings: Settings) -> MailOutbox | None:
+    """The welcome e-mail's way out, or None without SMTP_URL (then nothing is sent)."""
+    endpoint = settings.smtp
+    if endpoint is None:
+        return None
+    mailer = SmtpMailer(endpoint, sender=settings.mail_from, timeout=settings.smtp_timeout)
+    return MailOutbox(
+        mailer,
+        max_attempts=settings.mail_max_attempts,
+        backoff=settings.mail_retry_backoff,
+        max_pending=settings.mail_max_pending,
+    )
 
 
 async def _bootstrap_admin(users: UserService, settings: Settings) -> None:
@@ -174,4 +204,10 @@ def _secrets(settings: Settings) -> list[str]:
         password = urlsplit(url).password if url else None
         if password:
             values.append(password)
+    smtp = settings.smtp
+    if smtp is not None and smtp.password:
+        values.append(smtp.password)
+        encoded = urlsplit(settings.smtp_url or "").password
+        if encoded and encoded != smtp.password:
+            values.append(encoded)  # as written in SMTP_URL, percent-encoded
     return values

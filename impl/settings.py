@@ -8,15 +8,60 @@ from __future__ import annotations
 
 import secrets
 import warnings
+from dataclasses import dataclass, field
+from email.utils import parseaddr
 from typing import Annotated, Literal
+from urllib.parse import unquote, urlsplit
 
 import limits
 from pydantic import Field, PrivateAttr, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 Environment = Literal["development", "production", "test"]
+SmtpSecurity = Literal["plain", "starttls", "tls"]
 
 _MIN_SECRET_BYTES = 32
+
+_SMTP_SCHEMES: dict[str, tuple[SmtpSecurity, int]] = {
+    "smtp": ("plain", 25),
+    "smtp+starttls": ("starttls", 587),
+    "smtps": ("tls", 465),
+}
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SmtpEndpoint:
+    """Where and how to deliver mail (SMTP_URL). ``repr`` leaves the password out."""
+
+    host: str
+    port: int
+    security: SmtpSecurity
+    username: str | None = None
+    password: str | None = field(default=None, repr=False)
+
+    @classmethod
+    def parse(cls, url: str) -> SmtpEndpoint:
+        """Raises ValueError naming the rule; the message never holds the URL."""
+        rule = (
+            "SMTP_URL must be smtp://, smtp+starttls:// or smtps:// followed by "
+            "[USER:PASSWORD@]HOST[:PORT]"
+        )
+        try:
+            parts = urlsplit(url)
+            port = parts.port
+        except ValueError:
+            raise ValueError(rule) from None
+        scheme = _SMTP_SCHEMES.get(parts.scheme.lower())
+        if scheme is None or not parts.hostname or parts.path not in ("", "/") or parts.query:
+            raise ValueError(rule)
+        security, default_port = scheme
+        return cls(
+            host=parts.hostname,
+            port=port or default_port,
+            security=security,
+            username=unquote(parts.username) if parts.username else None,
+            password=unquote(parts.password) if parts.password is not None else None,
+        )
 
 
 class Settings(BaseSettings):
@@ -99,6 +144,27 @@ class Settings(BaseSettings):
     admin_email: str | None = None
     admin_password: SecretStr | None = None
 
+    # The welcome e-mail (issue 10; impl/mail.py): sent after registration when SMTP_URL is
+    # set: smtp://HOST[:PORT] (plain, 25), smtp+starttls://HOST[:PORT] (STARTTLS required,
+    # 587) or smtps://HOST[:PORT] (TLS, 465), optionally USER:PASSWORD@ (percent-encoded).
+    # Up to MAIL_MAX_ATTEMPTS tries per message, MAIL_RETRY_BACKOFF seconds apart, doubling;
+    # at shutdown pending mail gets MAIL_DRAIN_TIMEOUT seconds to go out.
+    smtp_url: str | None = None
+    mail_from: str = "noreply@localhost"
+    smtp_timeout: float = Field(default=10.0, gt=0)
+    mail_max_attempts: int = Field(default=4, ge=1, le=20)
+    mail_retry_backoff: float = Field(default=1.0, ge=0)
+    mail_drain_timeout: float = Field(default=10.0, ge=0)
+    mail_max_pending: int = Field(default=1000, ge=1)
+
+    # The item cache (issue 10; impl/cache.py): with REDIS_URL, getItem reads through Redis,
+    # entries live ITEM_CACHE_TTL seconds (0: no cache) under keys starting CACHE_KEY_PREFIX;
+    # a Redis call that takes longer than CACHE_TIMEOUT seconds counts as failed (the read
+    # goes to the database).
+    item_cache_ttl: int = Field(default=60, ge=0)
+    cache_key_prefix: str = Field(default="items-api:", max_length=100)
+    cache_timeout: float = Field(default=0.5, gt=0)
+
     _secret_generated: bool = PrivateAttr(default=False)
 
     @field_validator("allowed_origins", mode="before")
@@ -115,6 +181,22 @@ class Settings(BaseSettings):
             limits.parse(value)
         except ValueError:
             raise ValueError("not a rate limit such as '10/minute'") from None
+        return value
+
+    @field_validator("smtp_url")
+    @classmethod
+    def _parse_smtp_url(cls, value: str | None) -> str | None:
+        if not value:
+            return None
+        SmtpEndpoint.parse(value)  # the message names the rule, never the URL
+        return value
+
+    @field_validator("mail_from")
+    @classmethod
+    def _check_mail_from(cls, value: str) -> str:
+        _name, address = parseaddr(value)
+        if "@" not in address or any(c in value for c in "\r\n\x00"):
+            raise ValueError("MAIL_FROM must be an address such as 'Items <noreply@example.com>'")
         return value
 
     @model_validator(mode="after")
@@ -146,6 +228,11 @@ class Settings(BaseSettings):
         """True when SECRET_KEY was not set (development) and a random one was made: each
         process that builds its settings gets a different one."""
         return self._secret_generated
+
+    @property
+    def smtp(self) -> SmtpEndpoint | None:
+        """SMTP_URL taken apart, or None when no mail is to be sent."""
+        return SmtpEndpoint.parse(self.smtp_url) if self.smtp_url else None
 
     @property
     def secret(self) -> str:

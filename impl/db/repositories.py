@@ -95,6 +95,10 @@ class ItemRepository:
             stmt = stmt.where(Item.owner_id == owner_id)
         return (await self._session.scalar(stmt)) or 0
 
+    async def ids_owned_by(self, owner_id: uuid.UUID) -> list[int]:
+        stmt = select(Item.id).where(Item.owner_id == owner_id)
+        return list((await self._session.scalars(stmt)).all())
+
     async def add(self, item: Item) -> Item:
         self._session.add(item)
         await self._session.flush()

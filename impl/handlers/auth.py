@@ -5,7 +5,7 @@ from collections.abc import Callable
 from generated import AuthApi, Principal, RegisterUser201, models, request_context
 from impl.errors import Unauthorized
 from impl.http import RateLimiter
-from impl.services import AuthService, UserService
+from impl.services import AuthService, MailOutbox, UserService, welcome_message
 from impl.settings import Settings
 
 from .convert import actor, user_model
@@ -18,11 +18,16 @@ class AuthHandlers(AuthApi):
         auth: AuthService,
         settings: Settings,
         limiter: Callable[[], RateLimiter | None],
+        *,
+        outbox: MailOutbox | None = None,
+        service_name: str = "",
     ) -> None:
         self._users = users
         self._auth = auth
         self._settings = settings
         self._limiter = limiter
+        self._outbox = outbox
+        self._service_name = service_name
 
     async def register_user(self, *, body: models.UserCreate) -> RegisterUser201:
         limiter = self._limiter()
@@ -33,6 +38,12 @@ class AuthHandlers(AuthApi):
         user = await self._users.register(
             username=body.username, email=body.email, password=body.password, full_name=full_name
         )
+        if self._outbox is not None:
+            # A background task runs once the 201 has been sent; it only hands the message to
+            # the outbox, whose own task delivers it (with retries), so neither a slow nor a
+            # failing SMTP server touches the registration or holds the request open.
+            message = welcome_message(user, service_name=self._service_name)
+            request_context().background_tasks.add_task(self._outbox.enqueue, message)
         return RegisterUser201(body=user_model(user), location=f"/api/v1/users/{user.id}")
 
     async def create_token(self, *, body: models.TokenRequest) -> models.Token:

@@ -2,9 +2,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from generated import CreateItem201, ItemsApi, ListItems200, Principal, models
+from generated import (
+    CreateItem201,
+    GetItem200,
+    GetItem304,
+    ItemsApi,
+    ListItems200,
+    Principal,
+    models,
+)
 from impl.services import ItemService
 
+from .conditional import entity_tag, none_match
 from .convert import actor, item_model
 
 
@@ -27,8 +36,12 @@ class ItemsHandlers(ItemsApi):
         )
         return CreateItem201(body=item_model(item), location=f"/api/v1/items/{item.id}")
 
-    async def get_item(self, *, item_id: int) -> models.Item:
-        return item_model(await self._items.get(item_id))
+    async def get_item(self, *, item_id: int, if_none_match: str | None) -> GetItem200 | GetItem304:
+        item = await self._items.get(item_id)  # 404 first: a missing item matches nothing
+        etag = entity_tag(item)
+        if if_none_match is not None and none_match(if_none_match, etag):
+            return GetItem304(e_tag=etag)
+        return GetItem200(body=item_model(item), e_tag=etag)
 
     async def update_item(
         self, *, principal: Principal, item_id: int, body: models.ItemUpdate

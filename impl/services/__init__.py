@@ -7,8 +7,10 @@ those to the contract's types.
 
 from .actor import ADMIN, ADMIN_SCOPES, ITEMS_WRITE, USER_SCOPES, USERS_READ, USERS_WRITE, Actor
 from .auth import AuthService
+from .cache import CacheMiss, ItemCache
 from .health import Check, HealthService
 from .items import ItemService
+from .mail import MailDeliveryError, Mailer, MailMessage, MailOutbox, welcome_message
 from .users import UNSET, AdminBootstrapRefused, Unset, UserChanges, UserService
 
 __all__ = [
@@ -22,10 +24,17 @@ __all__ = [
     "Actor",
     "AdminBootstrapRefused",
     "AuthService",
+    "CacheMiss",
     "Check",
     "HealthService",
+    "ItemCache",
     "ItemService",
+    "MailDeliveryError",
+    "MailMessage",
+    "MailOutbox",
+    "Mailer",
     "Unset",
     "UserChanges",
     "UserService",
+    "welcome_message",
 ]

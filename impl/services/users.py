@@ -8,11 +8,19 @@ from collections.abc import Sequence
 from dataclasses import dataclass, fields
 from typing import Final
 
-from impl.db import Database, UniqueViolationError, User, UserRepository, utcnow
+from impl.db import (
+    Database,
+    ItemRepository,
+    UniqueViolationError,
+    User,
+    UserRepository,
+    utcnow,
+)
 from impl.errors import BadRequest, Conflict, Forbidden, NotFound
 from impl.security import PasswordHasher
 
 from .actor import ADMIN_SCOPES, USER_SCOPES, Actor
+from .cache import ItemCache
 
 __all__ = ["UNSET", "AdminBootstrapRefused", "Unset", "UserChanges", "UserService"]
 
@@ -57,9 +65,12 @@ class UserChanges:
 
 
 class UserService:
-    def __init__(self, db: Database, hasher: PasswordHasher) -> None:
+    def __init__(
+        self, db: Database, hasher: PasswordHasher, *, item_cache: ItemCache | None = None
+    ) -> None:
         self._db = db
         self._hasher = hasher
+        self._item_cache = item_cache
 
     async def register(
         self, *, username: str, email: str, password: str, full_name: str | None = None
@@ -180,11 +191,25 @@ class UserService:
 
     async def delete(self, actor: Actor, user_id: uuid.UUID) -> None:
         """Admin only (the contract's ``admin`` scope; checked here again). The user's items go
-        with them (ON DELETE CASCADE)."""
+        with them (ON DELETE CASCADE), and out of the item cache once committed.
+
+        With a cache, the user's row is locked first: an item being created for them holds a
+        key-share lock on it until it commits, so the ids read next include every item the
+        cascade will remove (later creations fail their foreign key)."""
         if not actor.is_admin:
             raise Forbidden("Not enough permissions")
-        async with self._db.transaction() as session:
-            deleted = await UserRepository(session).delete(user_id)
+        item_ids: list[int] = []
+        try:
+            async with self._db.transaction() as session:
+                users = UserRepository(session)
+                if self._item_cache is not None:
+                    if await users.get(user_id, for_update=True) is None:
+                        raise NotFound("User not found")
+                    item_ids = await ItemRepository(session).ids_owned_by(user_id)
+                deleted = await users.delete(user_id)
+        finally:
+            if item_ids and self._item_cache is not None:
+                await self._item_cache.invalidate(item_ids)
         if not deleted:
             raise NotFound("User not found")
 

@@ -32,8 +32,9 @@ from impl.http.server import GuardedUvicornWorker
 from impl.settings import Settings
 
 ROOT = Path(__file__).resolve().parents[2]
-# Read by the app once issue 10, item 3 (the welcome e-mail) lands; set in compose already.
-PENDING_SETTINGS = frozenset({"SMTP_URL"})
+# Variables compose.yaml sets before the app reads them (SMTP_URL is read since issue 10,
+# item 3: the welcome e-mail).
+PENDING_SETTINGS: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
