@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import gzip
+import importlib
 import io
 import json
 import os
@@ -56,8 +57,11 @@ class _Sink:
         class Handler(BaseHTTPRequestHandler):
             def do_POST(self) -> None:
                 body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
-                if self.headers.get("Content-Encoding") == "gzip":
+                encoding = self.headers.get("Content-Encoding")
+                if encoding == "gzip":
                     body = gzip.decompress(body)
+                elif encoding == "br":  # sentry-sdk compresses with brotli when it is installed
+                    body = importlib.import_module("brotli").decompress(body)
                 headers = {name.lower(): value for name, value in self.headers.items()}
                 sink.requests.append(_Request(self.path, headers, body))
                 self.send_response(200)
