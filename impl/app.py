@@ -24,6 +24,7 @@ from impl.http import (
     Metrics,
     RateLimiter,
     configure_logging,
+    flush_logs,
     install_http_layer,
     serve_contract,
     serve_docs,
@@ -86,6 +87,7 @@ def create_app(settings: Settings, *, database: Database | None = None) -> FastA
             hasher.close()
             if owns_database:
                 await db.dispose()
+            flush_logs()  # every line of this run written before the server exits
 
     app = FastAPI(
         title=str(SPEC["info"]["title"]),
