@@ -9,9 +9,8 @@ requests/s with p99 726 ms while 8 clients logged in). Two rules keep it from do
 
 * **Lower priority.** The pool's threads lower their own OS priority when they start
   (``os.setpriority`` on the thread's id: Linux keeps a nice value per thread, and the
-  threads argon2 starts for its lanes inherit it; then the ``SCHED_IDLE`` class where
-  allowed). The event loop's thread keeps its own, so the scheduler gives it the core
-  whenever it has work; hashing gets what is left.
+  threads argon2 starts for its lanes inherit it). The event loop's thread keeps its own, so
+  the scheduler gives it the core whenever it has work; hashing gets what is left.
 * **A bound.** At most ``max_pending`` hashes are running or waiting for a thread; one more
   is refused at once with ``ServiceUnavailable`` (503, ``Retry-After: 1``) instead of joining
   a queue whose wait would exceed any client's patience. A slot is released when its hash has
@@ -52,26 +51,15 @@ _T = TypeVar("_T")
 
 
 def _lower_thread_priority() -> None:
-    """The pool's thread initializer: lower this thread's priority only (Linux): nice +19,
-    then the idle scheduling class where the kernel allows it (``SCHED_IDLE``, open to
-    unprivileged threads since Linux 2.6.39): such a thread runs only when no normal thread
-    wants the core, so a login burst takes nothing the event loop wants (issue 9: GET p99
-    while logins ran was 158 ms at +19 alone, a thread at +19 still weighing 15 against the
-    loop's 1,024). Threads argon2 starts for its lanes inherit both."""
+    """The pool's thread initializer: lower this thread's priority only (Linux)."""
     if not sys.platform.startswith("linux"):
         return  # elsewhere setpriority(PRIO_PROCESS) would renice the whole process
-    thread_id = threading.get_native_id()
     try:
+        thread_id = threading.get_native_id()
         current = os.getpriority(os.PRIO_PROCESS, thread_id)
         os.setpriority(os.PRIO_PROCESS, thread_id, min(19, current + HASH_THREAD_NICENESS))
     except OSError:  # pragma: no cover - lowering one's own priority is always allowed
         _logger.warning("could not lower the password hashing threads' priority")
-    idle = getattr(os, "SCHED_IDLE", None)
-    if idle is not None:
-        try:
-            os.sched_setscheduler(thread_id, idle, os.sched_param(0))
-        except OSError:  # pragma: no cover - a kernel or sandbox without it: nice +19 stays
-            _logger.info("SCHED_IDLE refused: password hashing threads run at nice +19")
 
 
 class PasswordHasher:
