@@ -26,6 +26,7 @@ from impl.http import (
     Metrics,
     RateLimiter,
     configure_logging,
+    flush_logs,
     install_http_layer,
     serve_contract,
     serve_docs,
@@ -105,6 +106,7 @@ def create_app(settings: Settings, *, database: Database | None = None) -> FastA
             hasher.close()
             if owns_database:
                 await db.dispose()
+            flush_logs()  # every line of this run written before the server exits
 
     app = FastAPI(
         title=title,
@@ -122,9 +124,14 @@ def create_app(settings: Settings, *, database: Database | None = None) -> FastA
     app.router.routes.extend(create_router(handlers).routes)
     serve_contract(app, SPEC)
     serve_docs(app)
-    install_http_layer(app, settings, metrics=metrics, limiter=limiter)
+    concerns = install_http_layer(app, settings, metrics=metrics, limiter=limiter)
     observability = install_observability(
-        app, settings, db=db, metrics=metrics, secrets=_secrets(settings)
+        app,
+        settings,
+        db=db,
+        metrics=metrics,
+        in_flight=lambda: concerns.concurrency.in_flight,
+        secrets=_secrets(settings),
     )
     return app
 

@@ -37,6 +37,7 @@ from sqlalchemy.pool import NullPool
 
 from impl.db import Database, create_engine
 from impl.db.migrate import downgrade, upgrade
+from impl.http import flush_logs
 from impl.security import PasswordHasher, TokenCodec
 from impl.settings import Settings
 from tests.factories import TEST_HASH_COST
@@ -84,6 +85,7 @@ def migrated_database_url(database_url: str) -> Iterator[str]:
     run_in_fresh_loop(lambda: _rebuild_schema(database_url))
     yield database_url
     run_in_fresh_loop(lambda: _drop_schema(database_url))  # the downgrade is tested too
+    flush_logs()  # its log lines are written by a thread: before pytest stops capturing
 
 
 @pytest.fixture

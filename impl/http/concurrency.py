@@ -14,43 +14,46 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Final
 
-from starlette.types import ASGIApp, Receive, Scope, Send
+from ._asgi import Header
 
-from ._asgi import route_path
-
-__all__ = ["BUSY_DETAIL", "ConcurrencyLimitMiddleware"]
+__all__ = ["BUSY_DETAIL", "ConcurrencyLimit"]
 
 BUSY_DETAIL: Final = "Server busy; retry shortly"
 _PROBES: Final = frozenset({"/health", "/ready", "/metrics"})
 _BODY: Final = b'{"detail":"' + BUSY_DETAIL.encode() + b'"}'
-_HEADERS: Final = [
+_HEADERS: Final = (
     (b"content-type", b"application/json"),
     (b"content-length", str(len(_BODY)).encode()),
     (b"retry-after", b"1"),
-]
+)
 
 
-class ConcurrencyLimitMiddleware:
-    """Pure ASGI; counts HTTP requests from the moment they enter until they return."""
+class ConcurrencyLimit:
+    """Counts HTTP requests from the moment they enter the HTTP layer until they return.
 
-    def __init__(self, app: ASGIApp, *, limit: int, exempt_paths: Iterable[str] = _PROBES):
+    ``acquire(path)`` is false when the request must be refused (answer it with ``BUSY``);
+    after a true one, ``release(path)`` when the request is done. Probes are never counted.
+    ``in_flight`` is the number of requests being worked on (readable at any time, e.g. by
+    a gauge); one event loop per worker, so no lock is needed.
+    """
+
+    BUSY: Final[tuple[int, tuple[Header, ...], bytes]] = (503, _HEADERS, _BODY)
+
+    def __init__(self, limit: int, *, exempt_paths: Iterable[str] = _PROBES) -> None:
         if limit < 1:
             raise ValueError("the concurrency limit must be at least 1")
-        self.app = app
         self.limit = limit
         self.in_flight = 0
         self._exempt = frozenset(exempt_paths)
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or route_path(scope) in self._exempt:
-            await self.app(scope, receive, send)
-            return
+    def acquire(self, path: str) -> bool:
+        if path in self._exempt:
+            return True
         if self.in_flight >= self.limit:
-            await send({"type": "http.response.start", "status": 503, "headers": _HEADERS})
-            await send({"type": "http.response.body", "body": _BODY})
-            return
-        self.in_flight += 1  # one event loop per worker: no lock needed
-        try:
-            await self.app(scope, receive, send)
-        finally:
+            return False
+        self.in_flight += 1
+        return True
+
+    def release(self, path: str) -> None:
+        if path not in self._exempt:
             self.in_flight -= 1

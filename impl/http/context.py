@@ -9,10 +9,18 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from contextvars import ContextVar
+from contextvars import ContextVar, Token
 from dataclasses import dataclass
 
-__all__ = ["RequestContext", "bind_request", "current_request", "get_request_id", "set_user_id"]
+__all__ = [
+    "RequestContext",
+    "bind_request",
+    "current_request",
+    "enter_request",
+    "get_request_id",
+    "leave_request",
+    "set_user_id",
+]
 
 
 @dataclass(slots=True)
@@ -22,6 +30,16 @@ class RequestContext:
 
 
 _current: ContextVar[RequestContext | None] = ContextVar("impl_http_request", default=None)
+
+
+def enter_request(request_id: str) -> Token[RequestContext | None]:
+    """Make ``request_id`` the current request's id until ``leave_request(token)``: the
+    HTTP layer's per-request form of ``bind_request``, without a generator."""
+    return _current.set(RequestContext(request_id))
+
+
+def leave_request(token: Token[RequestContext | None]) -> None:
+    _current.reset(token)
 
 
 @contextmanager

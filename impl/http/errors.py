@@ -10,10 +10,11 @@
     any other Exception             -> logged with its traceback, 500 {"detail": "Internal
                                        server error"}: no trace, SQL or message to the client
 
-Unexpected exceptions are caught by ``UnhandledErrorMiddleware`` rather than by an
-``Exception`` handler: Starlette runs such a handler in ServerErrorMiddleware, outside every
-user middleware, so its 500 would miss X-Request-ID, the security headers and CORS. The
-``Exception`` handler is still installed as a backstop for failures in those middlewares.
+Unexpected exceptions are caught by the HTTP layer (``stack``: ``log_unhandled``, then
+``INTERNAL_ERROR``) rather than by an ``Exception`` handler: Starlette runs such a handler in
+ServerErrorMiddleware, outside every user middleware, so its 500 would miss X-Request-ID, the
+security headers and CORS. The ``Exception`` handler is still installed as a backstop for
+failures in the HTTP layer itself.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ import itertools
 import json
 import logging
 import math
-from typing import Any
+from typing import Any, Final
 
 from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
@@ -31,11 +32,13 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Match, Route
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import Scope
 
 from impl.errors import ServiceError
 
-__all__ = ["INTERNAL_ERROR_BODY", "UnhandledErrorMiddleware", "install_error_handlers"]
+from ._asgi import json_answer
+
+__all__ = ["INTERNAL_ERROR", "INTERNAL_ERROR_BODY", "install_error_handlers", "log_unhandled"]
 
 INTERNAL_ERROR_BODY = {"detail": "Internal server error"}
 
@@ -174,35 +177,16 @@ def _allowed_methods(request: Request) -> str:
 
 
 async def _unhandled(_request: Request, exc: Exception) -> Response:
-    _logger.error("Unhandled error outside the error middleware", exc_info=exc)
+    _logger.error("Unhandled error outside the HTTP layer", exc_info=exc)
     return JSONResponse(INTERNAL_ERROR_BODY, status_code=500)
 
 
-class UnhandledErrorMiddleware:
-    """Turns any exception escaping the app into the contract's 500, inside the other
-    middlewares so that the answer still carries their headers. The exception is logged
-    once, here, with its traceback and the request id; it is not re-raised, so the server
-    does not log it a second time without the request id."""
+INTERNAL_ERROR: Final = json_answer(500, INTERNAL_ERROR_BODY)
+"""The contract's 500 (status, headers, body), for any exception escaping the app."""
 
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        response_started = False
-
-        async def send_and_track(message: Message) -> None:
-            nonlocal response_started
-            if message["type"] == "http.response.start":
-                response_started = True
-            await send(message)
-
-        try:
-            await self.app(scope, receive, send_and_track)
-        except Exception:
-            _logger.exception("Unhandled error in %s %s", scope["method"], scope["path"])
-            if response_started:
-                raise  # too late for a response: let the server drop the connection
-            await JSONResponse(INTERNAL_ERROR_BODY, status_code=500)(scope, receive, send)
+def log_unhandled(scope: Scope) -> None:
+    """Log the exception being handled, once, with its traceback and the request id. It is
+    not re-raised when a 500 can still be sent, so the server does not log it a second
+    time without the request id."""
+    _logger.exception("Unhandled error in %s %s", scope["method"], scope["path"])

@@ -6,24 +6,23 @@ string is not Unicode text: encoding it (for the database driver, for argon2, fo
 a 422 that echoes the input) raises ``UnicodeEncodeError``, which would surface as a 500.
 The contract's strings are text, so such a body is invalid input like any malformed JSON.
 
-``LoneSurrogateMiddleware`` watches the request body while the app reads it, and only for
-JSON media types: when the body holds an escaped surrogate that is not half of a valid
-high-low pair, it raises ``json.JSONDecodeError`` from ``receive``. FastAPI is at that moment
-decoding the body, and answers exactly as for any other undecodable JSON: 422
-``json_invalid``. Routes that never read the body (404, 405, GET) are not affected.
+The HTTP layer (``stack``) watches the request body while the app reads it, and only for
+JSON media types (``is_json``): when the whole body holds an escaped surrogate that is not
+half of a valid high-low pair, ``check_json_text`` raises ``json.JSONDecodeError`` from
+``receive``. FastAPI is at that moment decoding the body, and answers exactly as for any
+other undecodable JSON: 422 ``json_invalid``. Routes that never read the body (404, 405,
+GET) are not affected.
 """
 
 from __future__ import annotations
 
 import email.message
+import functools
 import json
 import re
 from typing import Final
 
-from starlette.datastructures import Headers
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
-
-__all__ = ["LoneSurrogateMiddleware", "lone_surrogate_at"]
+__all__ = ["check_json_text", "is_json", "lone_surrogate_at"]
 
 # One escape sequence: "\uXXXX" or a backslash and the character it escapes. Scanning escapes
 # left to right keeps "\\ud800" (an escaped backslash, then the text "ud800") apart from
@@ -56,42 +55,30 @@ def lone_surrogate_at(body: bytes) -> int | None:
     return pending[0] if pending is not None else None
 
 
-def _is_json(headers: Headers) -> bool:
-    value = headers.get("content-type")
-    if not value:
+def is_json(content_type: str | None) -> bool:
+    """Whether FastAPI reads a body with this ``Content-Type`` as JSON."""
+    if not content_type:
         return True  # FastAPI parses a body without a Content-Type as JSON
+    if len(content_type) <= _CACHED_LENGTH:
+        return _is_json_media_type(content_type)
+    return _is_json_media_type.__wrapped__(content_type)
+
+
+_CACHED_LENGTH: Final = 100
+
+
+@functools.lru_cache(maxsize=32)  # bodies come with a few content types, over and over
+def _is_json_media_type(content_type: str) -> bool:
     message = email.message.Message()
-    message["content-type"] = value
+    message["content-type"] = content_type
     subtype = message.get_content_subtype()
     return message.get_content_maintype() == "application" and (
         subtype == "json" or subtype.endswith("+json")
     )
 
 
-class LoneSurrogateMiddleware:
-    """Pure ASGI; see the module docstring. Install it inside the error-rendering layers."""
-
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or not _is_json(Headers(scope=scope)):
-            await self.app(scope, receive, send)
-            return
-        chunks: list[bytes] = []
-
-        async def checked_receive() -> Message:
-            message = await receive()
-            if message["type"] != "http.request":
-                return message
-            chunks.append(message.get("body", b""))
-            if not message.get("more_body", False):
-                body = b"".join(chunks)
-                position = lone_surrogate_at(body)
-                if position is not None:
-                    raise json.JSONDecodeError(
-                        _LONE_SURROGATE, body.decode("utf-8", "replace"), position
-                    )
-            return message
-
-        await self.app(scope, checked_receive, send)
+def check_json_text(body: bytes) -> None:
+    """Raise ``json.JSONDecodeError`` when the JSON ``body`` is not Unicode text."""
+    position = lone_surrogate_at(body)
+    if position is not None:
+        raise json.JSONDecodeError(_LONE_SURROGATE, body.decode("utf-8", "replace"), position)

@@ -8,6 +8,7 @@ a fuzzer sending random paths and methods must not create unbounded time series.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from prometheus_client import (
     CONTENT_TYPE_LATEST,
@@ -17,11 +18,8 @@ from prometheus_client import (
     ProcessCollector,
     generate_latest,
 )
-from starlette.types import ASGIApp, Receive, Scope, Send
 
-from ._asgi import ResponseRecorder, route_template
-
-__all__ = ["CONTENT_TYPE", "Metrics", "MetricsMiddleware", "render"]
+__all__ = ["CONTENT_TYPE", "Metrics", "RequestMetrics", "render"]
 
 CONTENT_TYPE = CONTENT_TYPE_LATEST
 UNMATCHED_ROUTE = "<unmatched>"
@@ -56,24 +54,27 @@ def render(registry: CollectorRegistry) -> bytes:
     return generate_latest(registry)
 
 
-class MetricsMiddleware:
-    def __init__(self, app: ASGIApp, *, metrics: Metrics) -> None:
-        self.app = app
-        self._metrics = metrics
+class RequestMetrics:
+    """Counts each answered request and observes its duration, labelled by method (unknown
+    ones folded into OTHER), route template (``<unmatched>``) and status.
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        response = ResponseRecorder(send)
-        try:
-            await self.app(scope, receive, response)
-        finally:
-            method = str(scope["method"])
-            labels = (
-                method if method in _KNOWN_METHODS else "OTHER",
-                route_template(scope) or UNMATCHED_ROUTE,
-                str(response.status),
+    The labelled children are kept per label tuple: ``labels()`` validates its arguments
+    and takes a lock on every call. There are few tuples (known methods, the app's routes,
+    the statuses it answers), so the cache stays small."""
+
+    def __init__(self, metrics: Metrics) -> None:
+        self._metrics = metrics
+        self._children: dict[tuple[str, str | None, int], tuple[Any, Any]] = {}
+
+    def record(self, method: str, route: str | None, status: int, seconds: float) -> None:
+        key = (method if method in _KNOWN_METHODS else "OTHER", route, status)
+        children = self._children.get(key)
+        if children is None:
+            labels = (key[0], route or UNMATCHED_ROUTE, str(status))
+            children = self._children[key] = (
+                self._metrics.requests.labels(*labels),
+                self._metrics.duration.labels(*labels),
             )
-            self._metrics.requests.labels(*labels).inc()
-            self._metrics.duration.labels(*labels).observe(response.elapsed)
+        counter, histogram = children
+        counter.inc()
+        histogram.observe(seconds)

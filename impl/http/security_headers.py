@@ -10,14 +10,12 @@ blob: worker. ``Strict-Transport-Security`` is added in production only.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
+from typing import Final
 
-from starlette.datastructures import MutableHeaders
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from ._asgi import Header
 
-from ._asgi import route_path
-
-__all__ = ["API_CSP", "DOCS_CSP", "DOCS_PATHS", "HSTS", "SecurityHeadersMiddleware"]
+__all__ = ["API_CSP", "DOCS_CSP", "DOCS_PATHS", "HSTS", "SecurityHeaders"]
 
 API_CSP = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'"
 DOCS_CSP = "; ".join(
@@ -37,7 +35,7 @@ DOCS_CSP = "; ".join(
 DOCS_PATHS = frozenset({"/docs", "/redoc"})
 HSTS = "max-age=63072000; includeSubDomains"
 
-_ALWAYS = (
+_ALWAYS: Final = (
     ("X-Content-Type-Options", "nosniff"),
     ("X-Frame-Options", "DENY"),
     ("Referrer-Policy", "no-referrer"),
@@ -45,34 +43,26 @@ _ALWAYS = (
 )
 
 
-class SecurityHeadersMiddleware:
-    """Adds the headers unless the response already set one of them itself.
+class SecurityHeaders:
+    """The headers every response gets unless it set one of them itself: two header
+    lists, built once (API responses, and the documentation pages with their own CSP).
 
     ``hsts`` should be true only in production: a browser that once saw the header refuses
     plain HTTP to that host (localhost included) for ``max-age`` seconds.
     """
 
-    def __init__(
-        self, app: ASGIApp, *, hsts: bool = False, docs_paths: Iterable[str] = DOCS_PATHS
-    ) -> None:
-        self.app = app
-        self._hsts = hsts
+    def __init__(self, *, hsts: bool = False, docs_paths: Iterable[str] = DOCS_PATHS) -> None:
         self._docs_paths = frozenset(docs_paths)
+        self._api = _raw(API_CSP, hsts=hsts)
+        self._docs = _raw(DOCS_CSP, hsts=hsts)
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        csp = DOCS_CSP if route_path(scope) in self._docs_paths else API_CSP
+    def for_path(self, path: str) -> Sequence[Header]:
+        """The headers for a response to ``path`` (without the app's root path)."""
+        return self._docs if path in self._docs_paths else self._api
 
-        async def send_with_headers(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                headers = MutableHeaders(scope=message)
-                for name, value in _ALWAYS:
-                    headers.setdefault(name, value)
-                headers.setdefault("Content-Security-Policy", csp)
-                if self._hsts:
-                    headers.setdefault("Strict-Transport-Security", HSTS)
-            await send(message)
 
-        await self.app(scope, receive, send_with_headers)
+def _raw(csp: str, *, hsts: bool) -> tuple[Header, ...]:
+    pairs = [*_ALWAYS, ("Content-Security-Policy", csp)]
+    if hsts:
+        pairs.append(("Strict-Transport-Security", HSTS))
+    return tuple((name.lower().encode(), value.encode()) for name, value in pairs)

@@ -52,10 +52,11 @@ def install_observability(
     *,
     db: Database,
     metrics: Metrics,
+    in_flight: Callable[[], int],
     secrets: Iterable[str] = (),
 ) -> Observability:
     """``secrets``: values no error event may carry (those the log formatter redacts)."""
-    add_gauges(metrics.registry, app=app, engine=db.engine)
+    add_gauges(metrics.registry, in_flight=in_flight, engine=db.engine)
     shutdowns: list[Shutdown] = []
     if settings.sentry_dsn is not None:
         from .errors import setup_error_tracking

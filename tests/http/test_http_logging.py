@@ -4,13 +4,14 @@ import io
 import json
 import logging
 import sys
+import threading
 from collections.abc import Iterator
 from typing import Any
 
 import httpx
 import pytest
 
-from impl.http import JsonFormatter, configure_logging
+from impl.http import JsonFormatter, configure_logging, flush_logs
 from impl.settings import Settings
 
 TOKEN = "eyJhbGciOiJIUzI1NiJ9.c2VjcmV0LXBheWxvYWQ.c2lnbmF0dXJl"
@@ -26,12 +27,19 @@ def log_stream() -> Iterator[io.StringIO]:
     yield stream
     for handler in [h for h in root.handlers if h not in handlers]:
         root.removeHandler(handler)
+        handler.close()
     root.setLevel(level)
     logging.getLogger("uvicorn.access").disabled = False
 
 
+def written(stream: io.StringIO) -> str:
+    """What the log has written so far (lines are written by a thread of their own)."""
+    flush_logs()
+    return stream.getvalue()
+
+
 def lines(stream: io.StringIO) -> list[dict[str, Any]]:
-    return [json.loads(line) for line in stream.getvalue().splitlines()]
+    return [json.loads(line) for line in written(stream).splitlines()]
 
 
 def server_output(stream: io.StringIO) -> str:
@@ -86,7 +94,7 @@ class TestAccessLog:
         await client.post("/echo", headers=headers, json={"x": "bad", "password": PASSWORD})
         await client.get("/boom", headers=headers)
         await client.get("/denied", headers=headers)
-        output = log_stream.getvalue()  # the client's lines too: it logs no headers either
+        output = written(log_stream)  # the client's lines too: it logs no headers either
         assert len(access_lines(log_stream)) == 3
         assert TOKEN not in output
         assert PASSWORD not in output
@@ -124,7 +132,7 @@ class TestErrorLog:
         assert "RuntimeError: failed while handling invalid input" in trace
         assert "direct cause" in trace
         assert PASSWORD not in trace
-        assert TOKEN not in log_stream.getvalue()
+        assert TOKEN not in written(log_stream)
 
 
 class TestFormatter:
@@ -172,3 +180,67 @@ class TestFormatter:
         assert len(ours) == 1
         logging.getLogger("some.module").info("hello %s", "world")
         assert [line["message"] for line in lines(log_stream)] == ["hello world"]
+
+
+class _BlockedStream(io.StringIO):
+    """A stdout whose writes wait until ``unblock`` is set (a full pipe, a stuck terminal)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.unblock = threading.Event()
+
+    def write(self, text: str) -> int:
+        self.unblock.wait()
+        return super().write(text)
+
+
+class TestWriter:
+    """Lines are written by a thread of their own (issue 9): never lost, never reordered,
+    and the thread that logs does not wait for the stream."""
+
+    def test_every_line_of_every_thread_is_written_in_order(self, log_stream: io.StringIO) -> None:
+        def log_many(name: str) -> None:
+            for n in range(500):
+                logging.getLogger("writer.test").info("%s %d", name, n)
+
+        threads = [threading.Thread(target=log_many, args=(f"t{i}",)) for i in range(4)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        messages = [line["message"] for line in lines(log_stream)]
+        for i in range(4):
+            assert [m for m in messages if m.startswith(f"t{i} ")] == [
+                f"t{i} {n}" for n in range(500)
+            ]
+
+    def test_replacing_the_handler_writes_what_it_had_queued(self, log_stream: io.StringIO) -> None:
+        for n in range(1000):
+            logging.getLogger("writer.test").info("line %d", n)
+        configure_logging("INFO", stream=io.StringIO())  # closes the handler writing log_stream
+        written_lines = log_stream.getvalue().splitlines()  # no flush: close() wrote them
+        assert [json.loads(line)["message"] for line in written_lines] == [
+            f"line {n}" for n in range(1000)
+        ]
+
+    def test_logging_does_not_wait_for_a_blocked_stream(self, log_stream: io.StringIO) -> None:
+        blocked = _BlockedStream()
+        configure_logging("INFO", stream=blocked)
+        logged = threading.Event()
+
+        def log_two() -> None:
+            logging.getLogger("writer.test").info("first")
+            logging.getLogger("writer.test").info("second")
+            logged.set()
+
+        logger_thread = threading.Thread(target=log_two, daemon=True)
+        logger_thread.start()
+        # A deadlock guard, not a timing assertion: with writes in the logging thread it
+        # would wait here until unblock is set, which happens only below.
+        assert logged.wait(timeout=30)
+        blocked.unblock.set()
+        flush_logs()
+        assert [json.loads(line)["message"] for line in blocked.getvalue().splitlines()] == [
+            "first",
+            "second",
+        ]

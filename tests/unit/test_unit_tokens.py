@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import json
+import time
 import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -174,3 +175,37 @@ class TestDecodeRefuses:
     @pytest.mark.parametrize("garbage", ["", "not-a-jwt", "a.b.c", "Bearer x.y.z", "é" * 10])
     def test_garbage(self, codec: TokenCodec, garbage: str) -> None:
         assert codec.decode(garbage) is None
+
+
+class TestVerifiedTokens:
+    """Issue 9: a token seen before is not checked in full again; only its expiry is."""
+
+    def test_a_token_accepted_before_is_refused_once_expired(
+        self, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        codec = TokenCodec(SECRET, expire_minutes=1, leeway=10)
+        token = codec.issue("s", ["items:write"]).access_token
+        first = codec.decode(token)
+        assert first is not None
+        assert codec.decode(token) == first
+
+        later = time.time() + 60 + 11  # past exp and the leeway
+        monkeypatch.setattr(time, "time", lambda: later)
+
+        assert codec.decode(token) is None
+
+    def test_a_changed_copy_of_an_accepted_token_is_checked_in_full(
+        self, codec: TokenCodec
+    ) -> None:
+        token = codec.issue("s", ["users:read"]).access_token
+        assert codec.decode(token) is not None
+        header, _payload, signature = token.split(".")
+        forged = _b64(jwt.decode(codec.issue("s", ["admin"]).access_token, SECRET, ["HS256"]))
+
+        assert codec.decode(f"{header}.{forged}.{signature}") is None
+        assert codec.decode(token[:-1] + ("A" if token[-1] != "A" else "B")) is None
+
+    def test_refused_tokens_are_not_kept(self, codec: TokenCodec) -> None:
+        for n in range(100):
+            assert codec.decode(f"garbage.{n}.token") is None
+        assert codec._verified == {}
