@@ -51,13 +51,10 @@ while Redis is down); invalidations are always attempted.
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 import secrets
 import time
-import uuid
 from collections.abc import Iterable
-from datetime import datetime
 from typing import Any, Final
 
 from redis.asyncio import Redis
@@ -65,7 +62,7 @@ from redis.backoff import NoBackoff
 from redis.exceptions import RedisError
 from redis.retry import Retry
 
-from impl.db import ItemRecord
+from impl.db import ItemRecord, item_from_json, item_json
 from impl.services.cache import CacheMiss
 from impl.settings import Settings
 
@@ -146,7 +143,7 @@ class RedisItemCache:
             self._failed("read", exc)
             return CacheMiss(None)
         if found:
-            record = _decode(value)
+            record = item_from_json(value)
             if record is not None and record.id == item_id:
                 return record
             logger.warning(
@@ -161,7 +158,7 @@ class RedisItemCache:
         keys = [self.row_key(item_id), self.lease_key(item_id)]
         try:
             async with asyncio.timeout(self._timeout):
-                await self._fill_script(keys=keys, args=[lease, _encode(item), self._ttl_ms])
+                await self._fill_script(keys=keys, args=[lease, item_json(item), self._ttl_ms])
         except (RedisError, OSError, TimeoutError) as exc:
             self._failed("fill", exc)
 
@@ -205,39 +202,3 @@ def _describe(exc: BaseException) -> str:
     if isinstance(exc, TimeoutError) and not text:
         return "TimeoutError: no answer within CACHE_TIMEOUT"
     return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
-
-
-def _encode(item: ItemRecord) -> str:
-    return json.dumps(
-        [
-            item.id,
-            item.name,
-            item.description,
-            item.price,
-            item.tags,
-            str(item.owner_id),
-            item.created_at.isoformat(),
-            item.updated_at.isoformat(),
-        ],
-        ensure_ascii=False,
-        separators=(",", ":"),
-    )
-
-
-def _decode(value: bytes | str) -> ItemRecord | None:
-    try:
-        (item_id, name, description, price, tags, owner_id, created_at, updated_at) = json.loads(
-            value
-        )
-        return ItemRecord(
-            id=int(item_id),
-            name=str(name),
-            description=None if description is None else str(description),
-            price=float(price),
-            tags=[str(tag) for tag in tags],
-            owner_id=uuid.UUID(owner_id),
-            created_at=datetime.fromisoformat(created_at),
-            updated_at=datetime.fromisoformat(updated_at),
-        )
-    except (ValueError, TypeError):
-        return None

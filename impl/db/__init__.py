@@ -6,6 +6,7 @@ No framework imports here (services and db never import fastapi/starlette or ``g
 from .base import Base
 from .database import Database, create_engine
 from .errors import ForeignKeyViolationError, IntegrityViolationError, UniqueViolationError
+from .item_json import item_from_json, item_json
 from .migrate import migrate, upgrade_to_head
 from .models import ITEM_ID_MAX, Item, User
 from .queries import ItemQueries, ItemRecord, TokenHolder, UserQueries
@@ -30,6 +31,8 @@ __all__ = [
     "UserQueries",
     "UserRepository",
     "create_engine",
+    "item_from_json",
+    "item_json",
     "migrate",
     "upgrade_to_head",
     "utcnow",

@@ -9,11 +9,10 @@ cache), and needs no column or migration.
 from __future__ import annotations
 
 import hashlib
-import json
 import re
 from typing import Final
 
-from impl.db import Item, ItemRecord
+from impl.db import Item, ItemRecord, item_json
 
 __all__ = ["entity_tag", "none_match"]
 
@@ -22,20 +21,7 @@ _TAG: Final = re.compile(r'[\s,]*(?:W/)?("[^"]*")[ \t]*(?:,|$)')
 
 
 def entity_tag(item: Item | ItemRecord) -> str:
-    content = json.dumps(
-        [
-            item.id,
-            item.name,
-            item.description,
-            item.price,
-            item.tags,
-            str(item.owner_id),
-            item.created_at.isoformat(),
-            item.updated_at.isoformat(),
-        ],
-        ensure_ascii=False,
-        separators=(",", ":"),
-    )
+    content = item_json(item)
     return f'"{hashlib.blake2b(content.encode(), digest_size=16).hexdigest()}"'
 
 
