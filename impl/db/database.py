@@ -103,8 +103,8 @@ def prepare_sqlite_file(url: str | URL) -> None:
 def create_engine(
     url: str | URL,
     *,
-    pool_size: int = 5,
-    max_overflow: int = 10,
+    pool_size: int = 15,
+    max_overflow: int = 0,
     pool_pre_ping: bool = True,
     pool_recycle: int = 1800,
     echo: bool = False,
