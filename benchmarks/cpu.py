@@ -29,13 +29,12 @@ from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 from typing import Any
 
-import asyncpg
-
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-ADMIN_DSN = os.environ.get("BENCH_PG_ADMIN_DSN", "postgresql://postgres@127.0.0.1:5432/postgres")
+from benchmarks.service import admin_sql, database_dsn  # noqa: E402 (after the path)
+
 SECRET = "bench-cpu-secret-key-of-at-least-32-bytes-long"
 ITEMS = 100
 ITEM_BODY = b'{"name": "bench item", "price": 9.5, "tags": ["a", "b"]}'
@@ -52,26 +51,14 @@ CASES: dict[str, tuple[str, str, bytes, int, bool]] = {
 Call = Callable[[], Any]
 
 
-def _dsn(database: str) -> str:
-    return ADMIN_DSN.rsplit("/", 1)[0] + "/" + database
-
-
-async def _admin(sql: str) -> None:
-    conn = await asyncpg.connect(ADMIN_DSN)
-    try:
-        await conn.execute(sql)
-    finally:
-        await conn.close()
-
-
 @contextlib.asynccontextmanager
 async def _database() -> AsyncIterator[str]:
     name = f"bench_cpu_{os.getpid()}_{int(time.time())}"
-    await _admin(f'CREATE DATABASE "{name}"')
+    await admin_sql(f'CREATE DATABASE "{name}"')
     try:
         yield name
     finally:
-        await _admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        await admin_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 def _caller(app: Any, method: str, path: str, query: bytes, body: bytes, token: str) -> Any:
@@ -132,7 +119,7 @@ async def main_async(args: argparse.Namespace) -> int:
         os.environ.update(
             {
                 "ENVIRONMENT": "production",
-                "DATABASE_URL": f"postgresql+asyncpg://{_dsn(database).split('://', 1)[1]}",
+                "DATABASE_URL": f"postgresql+asyncpg://{database_dsn(database).split('://', 1)[1]}",
                 "SECRET_KEY": SECRET,
                 "LOG_LEVEL": "INFO",
                 "RATE_LIMIT_DEFAULT": "100000/second",

@@ -158,11 +158,11 @@ def _free_port() -> int:
 # --- database ------------------------------------------------------------------------------
 
 
-def _dsn(database: str) -> str:
+def database_dsn(database: str) -> str:
     return ADMIN_DSN.rsplit("/", 1)[0] + "/" + database
 
 
-async def _admin(sql: str) -> None:
+async def admin_sql(sql: str) -> None:
     conn = await asyncpg.connect(ADMIN_DSN)
     try:
         await conn.execute(sql)
@@ -171,7 +171,7 @@ async def _admin(sql: str) -> None:
 
 
 async def _backends(database: str) -> list[int]:
-    conn = await asyncpg.connect(_dsn(database))
+    conn = await asyncpg.connect(database_dsn(database))
     try:
         rows = await conn.fetch(
             "SELECT pid FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()",
@@ -194,7 +194,7 @@ def _pin_backends(database: str, cpu_prefix: list[str]) -> list[int]:
 
 
 async def _trim_items(database: str) -> None:
-    conn = await asyncpg.connect(_dsn(database))
+    conn = await asyncpg.connect(database_dsn(database))
     try:
         await conn.execute(f"DELETE FROM items WHERE id > {ITEMS}")  # noqa: S608 (a constant)
     finally:
@@ -204,11 +204,11 @@ async def _trim_items(database: str) -> None:
 @contextlib.contextmanager
 def _database() -> Iterator[str]:
     name = f"bench_service_{os.getpid()}_{int(time.time())}"
-    asyncio.run(_admin(f'CREATE DATABASE "{name}"'))
+    asyncio.run(admin_sql(f'CREATE DATABASE "{name}"'))
     try:
         yield name
     finally:
-        asyncio.run(_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        asyncio.run(admin_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
 
 
 # --- server --------------------------------------------------------------------------------
@@ -218,7 +218,7 @@ def _database() -> Iterator[str]:
 def _server(
     app_root: Path, database: str, prefix: list[str], loop: str, http: str, log: Path
 ) -> Iterator[tuple[str, int]]:
-    url = f"postgresql+asyncpg://{_dsn(database).split('://', 1)[1]}"
+    url = f"postgresql+asyncpg://{database_dsn(database).split('://', 1)[1]}"
     env = {
         **os.environ,
         "ENVIRONMENT": "production",

@@ -15,9 +15,12 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+from collections.abc import AsyncIterator
 from typing import Final
 
-__all__ = ["TcpProxy"]
+from sqlalchemy.engine import make_url
+
+__all__ = ["TcpProxy", "proxied"]
 
 _CHUNK: Final = 65536
 
@@ -102,3 +105,18 @@ class TcpProxy:
         finally:
             with contextlib.suppress(OSError):
                 writer.close()
+
+
+@contextlib.asynccontextmanager
+async def proxied(url: str, default_port: int) -> AsyncIterator[tuple[TcpProxy, str]]:
+    """A started proxy in front of the server ``url`` names, and the same URL through it."""
+    target = make_url(url)
+    proxy = TcpProxy(target.host or "127.0.0.1", target.port or default_port)
+    await proxy.start()
+    try:
+        yield (
+            proxy,
+            target.set(host="127.0.0.1", port=proxy.port).render_as_string(hide_password=False),
+        )
+    finally:
+        await proxy.close()

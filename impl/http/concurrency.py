@@ -16,10 +16,12 @@ from typing import Final
 
 from ._asgi import Header
 
-__all__ = ["BUSY_DETAIL", "ConcurrencyLimit"]
+__all__ = ["BUSY_DETAIL", "PROBE_PATHS", "ConcurrencyLimit"]
 
 BUSY_DETAIL: Final = "Server busy; retry shortly"
-_PROBES: Final = frozenset({"/health", "/ready", "/metrics"})
+# The probes: no {"detail"} 503 in their contract, so neither this cap nor the request time
+# limit (``deadline``) applies to them.
+PROBE_PATHS: Final = frozenset({"/health", "/ready", "/metrics"})
 _BODY: Final = b'{"detail":"' + BUSY_DETAIL.encode() + b'"}'
 _HEADERS: Final = (
     (b"content-type", b"application/json"),
@@ -39,7 +41,7 @@ class ConcurrencyLimit:
 
     BUSY: Final[tuple[int, tuple[Header, ...], bytes]] = (503, _HEADERS, _BODY)
 
-    def __init__(self, limit: int, *, exempt_paths: Iterable[str] = _PROBES) -> None:
+    def __init__(self, limit: int, *, exempt_paths: Iterable[str] = PROBE_PATHS) -> None:
         if limit < 1:
             raise ValueError("the concurrency limit must be at least 1")
         self.limit = limit

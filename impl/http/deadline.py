@@ -29,11 +29,11 @@ from typing import Final
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from ._asgi import route_path
+from .concurrency import PROBE_PATHS
 
 __all__ = ["TIMEOUT_DETAIL", "DeadlineMiddleware"]
 
 TIMEOUT_DETAIL: Final = "Request took too long; retry shortly"
-_PROBES: Final = frozenset({"/health", "/ready", "/metrics"})
 _BODY: Final = b'{"detail":"' + TIMEOUT_DETAIL.encode() + b'"}'
 _HEADERS: Final = [
     (b"content-type", b"application/json"),
@@ -48,7 +48,7 @@ class DeadlineMiddleware:
     """Pure ASGI; ``seconds`` counts from the moment the request enters this middleware."""
 
     def __init__(
-        self, app: ASGIApp, *, seconds: float, exempt_paths: Iterable[str] = _PROBES
+        self, app: ASGIApp, *, seconds: float, exempt_paths: Iterable[str] = PROBE_PATHS
     ) -> None:
         if not seconds > 0:
             raise ValueError("the request time limit must be positive")

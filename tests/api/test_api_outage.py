@@ -25,7 +25,7 @@ from impl.app import create_app
 from impl.db import Database
 from impl.settings import Settings
 from tests.api.helpers import BASE_URL, TOKEN_URL, MakeSettings
-from tests.proxy import TcpProxy
+from tests.proxy import TcpProxy, proxied
 
 _NO_HANG: Final = 5.0  # seconds; see the module docstring
 _UNAVAILABLE: Final = {"detail": "Database unavailable; retry shortly"}
@@ -92,18 +92,10 @@ class TestUnreachableDatabase:
 @pytest.fixture
 async def database_proxy(migrated_database_url: str) -> AsyncIterator[tuple[TcpProxy, str]]:
     """A proxy in front of the test PostgreSQL, and the database URL through it."""
-    url = make_url(migrated_database_url)
-    if url.get_backend_name() != "postgresql":
+    if make_url(migrated_database_url).get_backend_name() != "postgresql":
         pytest.skip("issue 10: the database outage test needs PostgreSQL (set TEST_DATABASE_URL)")
-    proxy = TcpProxy(url.host or "127.0.0.1", url.port or 5432)
-    await proxy.start()
-    try:
-        yield (
-            proxy,
-            url.set(host="127.0.0.1", port=proxy.port).render_as_string(hide_password=False),
-        )
-    finally:
-        await proxy.close()
+    async with proxied(migrated_database_url, 5432) as proxy_and_url:
+        yield proxy_and_url
 
 
 class TestDatabaseOutage:
@@ -184,16 +176,8 @@ async def redis_proxy() -> AsyncIterator[tuple[TcpProxy, str]]:
     target = os.environ.get("TEST_REDIS_URL")
     if not target:
         pytest.skip("issue 10: the Redis outage test needs Redis (set TEST_REDIS_URL)")
-    url = make_url(target)
-    proxy = TcpProxy(url.host or "127.0.0.1", url.port or 6379)
-    await proxy.start()
-    try:
-        yield (
-            proxy,
-            url.set(host="127.0.0.1", port=proxy.port).render_as_string(hide_password=False),
-        )
-    finally:
-        await proxy.close()
+    async with proxied(target, 6379) as proxy_and_url:
+        yield proxy_and_url
 
 
 class TestRedisOutage:
